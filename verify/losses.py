@@ -58,7 +58,9 @@ def loss_direction(loss: str, margin: torch.Tensor) -> torch.Tensor:
     Exponential: l/||l||. Cross-entropy: the direction of M[i, j] = exp(-margin[i, j]) (flattened).
     """
     logs = log_losses(loss, margin) if loss == "exponential" else (-margin).flatten()
-    return torch.exp(logs - 0.5 * torch.logsumexp(2 * logs, dim=0))
+    # Shifting by the max first keeps the differences exact, so no ulp of a large log is amplified.
+    scaled = torch.exp(logs - logs.max())
+    return scaled / scaled.norm()
 
 
 def normalised_margin(margin: torch.Tensor, log_w_norm: torch.Tensor | float, degree: int) -> torch.Tensor:

@@ -79,7 +79,11 @@ class Objective:
         )
 
     def measure(self, theta, *, step: int, attempts: int, k: float, c: float, log_d: float) -> Snapshot:
-        """Every w-space quantity of THEOREMS.md section 2 at theta."""
+        """Every w-space quantity of THEOREMS.md section 2 at theta.
+
+        Where the gradient of a node (or of all of w) is exactly zero, as for a dead ReLU net,
+        its cosine and direction are undefined and recorded as NaN.
+        """
         with torch.enable_grad():
             weights = [w.detach().requires_grad_(True) for w in self.net.weights(theta)]
             margin = self.margins(weights)
@@ -115,7 +119,6 @@ class Objective:
             loss_direction=losses.loss_direction(self.loss, margin).cpu().numpy(),
             normalised_margin=float(losses.normalised_margin(margin, log_w_norm, self.degree)),
         )
-        finite = [np.isfinite(getattr(snapshot, f)).all() for f in ("w", "node_log_norm", "grad_direction")]
-        if not all(finite):
-            raise FloatingPointError(f"non-finite w-space measurement at step {step} (log L = {log_l})")
+        if not (math.isfinite(log_l) and np.isfinite(snapshot.w).all()):
+            raise FloatingPointError(f"non-finite state at step {step} (log L = {log_l})")
         return snapshot

@@ -1,0 +1,99 @@
+"""Cases: everything needed to train one network, built from sizes and integer seeds.
+
+A Case is small and printable, so Hypothesis can report and shrink it; its torch state
+(data, initial weights) is rebuilt from the seeds on demand, never drawn as arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from verify import data as datasets
+from verify.errors import require
+from verify.gd import GDSettings, train_gd
+from verify.nets import Architecture, Frozen, init_weights
+from verify.parameterisations import ParamNet, Parameterisation
+from verify.trajectory import Trajectory
+
+DATA_KINDS = ("binary", "multiclass", "lin-sep", "xor", "single-point")
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """A data set named by kind, sizes and seed."""
+
+    kind: str
+    seed: int = 0
+    m: int = 8
+    d: int = 2
+    k: int = 2
+    margin: float = 0.1
+
+    def __post_init__(self) -> None:
+        require(self.kind in DATA_KINDS, f"unknown data kind {self.kind!r}; choose one of {list(DATA_KINDS)}")
+
+    def build(self) -> datasets.Dataset:
+        g = torch.Generator().manual_seed(self.seed)
+        if self.kind == "binary":
+            return datasets.binary_separable(self.m, self.d, self.margin, g)
+        if self.kind == "multiclass":
+            return datasets.multiclass_separable(self.m, self.d, self.k, self.margin, g)
+        if self.kind == "lin-sep":
+            return datasets.lin_sep(g)
+        if self.kind == "xor":
+            return datasets.xor()
+        return datasets.single_point()
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    """One training problem: data, architecture, parameterisation and initialisation seed."""
+
+    data: DataSpec
+    arch: Architecture
+    param: Parameterisation
+    init_seed: int = 0
+    init_scale: float = 1.0
+
+    def dataset(self) -> datasets.Dataset:
+        return self.data.build()
+
+    def net(self) -> ParamNet:
+        return ParamNet(self.arch, self.param)
+
+    def initial_weights(self) -> list[torch.Tensor]:
+        return init_weights(self.arch, torch.Generator().manual_seed(self.init_seed), self.init_scale)
+
+    def with_param(self, param: Parameterisation) -> "Case":
+        """The same data, architecture and initial function under another parameterisation."""
+        return Case(self.data, self.arch, param, self.init_seed, self.init_scale)
+
+    def train(self, settings: GDSettings, device="cpu") -> Trajectory:
+        return train_gd(self.net(), self.dataset(), self.initial_weights(), settings, device)
+
+
+def lin_sep_architecture() -> Architecture:
+    """Lin-Sep: 2 layers, 8 hidden, ReLU^2 (degree 3)."""
+    return Architecture(2, (8,), 1, "relu2")
+
+
+def xor_architecture(hidden: int = 20) -> Architecture:
+    """XOR: 2 layers, ReLU, output weights frozen to +1 (first half) and -1 (second half)."""
+    require(hidden >= 2 and hidden % 2 == 0, f"XOR hidden width {hidden!r} must be an even number >= 2")
+    signs = torch.cat([torch.ones(hidden // 2), -torch.ones(hidden // 2)]).to(torch.float64)[None, :]
+    frozen = Frozen(torch.ones(1, hidden, dtype=torch.bool), signs)
+    return Architecture(2, (hidden,), 1, "relu", {1: frozen})
+
+
+def simple_traj_architecture(d: int = 2) -> Architecture:
+    """Simple-Traj: Phi = sum_j w_j x_j with each w_j its own node.
+
+    Hidden node j sees only x_j (the other entries are frozen zeros) and the output weights
+    are frozen to 1, so the net is linear of degree 1 in its d scalar trainable weights.
+    """
+    eye = torch.eye(d, dtype=torch.float64)
+    first = Frozen(eye == 0, torch.zeros(d, d, dtype=torch.float64))
+    out = Frozen(torch.ones(1, d, dtype=torch.bool), torch.ones(1, d, dtype=torch.float64))
+    return Architecture(d, (d,), 1, "linear", {0: first, 1: out})

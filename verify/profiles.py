@@ -1,0 +1,48 @@
+"""Hypothesis profiles, registered here and nowhere else.
+
+- dev:      quick local runs (the default).
+- ci:       extends Hypothesis's own `ci` profile (derandomised, no database), deadline=None;
+            chosen automatically when the CI environment variable is set.
+- thorough: EXAMPLE_FACTOR["thorough"] times each property's stated example count.
+
+A property states its example count once, as `examples(n)`; the profile scales it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+from verify.errors import require
+
+PROFILES = ("dev", "ci", "thorough")
+EXAMPLE_FACTOR = {"dev": 1, "ci": 1, "thorough": 10}
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+
+def register() -> None:
+    settings.register_profile("dev", deadline=None, suppress_health_check=_SLOW_OK)
+    settings.register_profile("ci", parent=settings.get_profile("ci"), deadline=None, suppress_health_check=_SLOW_OK)
+    settings.register_profile("thorough", deadline=None, suppress_health_check=_SLOW_OK, max_examples=1000)
+
+
+def chosen(explicit: str | None = None) -> str:
+    """The profile to use: explicit, else $VERIFY_PROFILE, else ci when $CI is set, else dev."""
+    name = explicit or os.environ.get("VERIFY_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+    require(name in PROFILES, f"unknown Hypothesis profile {name!r}; choose one of {list(PROFILES)}")
+    return name
+
+
+def load(explicit: str | None = None) -> str:
+    """Register the profiles and load the chosen one; returns its name."""
+    register()
+    name = chosen(explicit)
+    settings.load_profile(name)
+    os.environ["VERIFY_PROFILE"] = name
+    return name
+
+
+def examples(n: int) -> int:
+    """A property's example count under the loaded profile."""
+    return n * EXAMPLE_FACTOR[chosen()]

@@ -1,0 +1,89 @@
+"""Hypothesis strategies for cases: sizes and integer seeds only, never arrays.
+
+Every drawn object rebuilds its torch state from the drawn seeds (see verify.cases), so a
+failing example replays exactly and shrinks towards small sizes and seeds.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from verify.cases import Case, DataSpec
+from verify.gd import GDSettings
+from verify.nets import ACTIVATION_DEGREE, Architecture
+from verify.parameterisations import KINDS, Parameterisation
+
+SEED_MAX = 2**31 - 1
+
+
+def seeds() -> st.SearchStrategy[int]:
+    return st.integers(min_value=0, max_value=SEED_MAX)
+
+
+def activations(allowed=tuple(ACTIVATION_DEGREE)) -> st.SearchStrategy[str]:
+    return st.sampled_from(list(allowed))
+
+
+@st.composite
+def architectures(
+    draw,
+    input_dim: st.SearchStrategy[int] = st.integers(1, 4),
+    output_dim: st.SearchStrategy[int] = st.just(1),
+    depth: tuple[int, int] = (1, 3),
+    widths: tuple[int, int] = (2, 12),
+    activation: st.SearchStrategy[str] | None = None,
+) -> Architecture:
+    """Bias-free nets with depth weight layers in the given range and hidden widths in range."""
+    n_layers = draw(st.integers(*depth))
+    hidden = tuple(draw(st.integers(*widths)) for _ in range(n_layers - 1))
+    act = draw(activation if activation is not None else activations())
+    return Architecture(draw(input_dim), hidden, draw(output_dim), act)
+
+
+def parameterisations(kinds=KINDS, normalise_last: st.SearchStrategy[bool] = st.just(True)):
+    return st.builds(Parameterisation, st.sampled_from(list(kinds)), normalise_last)
+
+
+def binary_data(m=(4, 20), d=(1, 4), margin=(0.05, 0.3)) -> st.SearchStrategy[DataSpec]:
+    """Linearly separable binary sets (exponential loss)."""
+    return st.builds(
+        DataSpec,
+        kind=st.just("binary"),
+        seed=seeds(),
+        m=st.integers(*m),
+        d=st.integers(*d),
+        margin=st.floats(*margin),
+    )
+
+
+def multiclass_data(m=(6, 20), d=(2, 4), k=(3, 4), margin=(0.05, 0.3)) -> st.SearchStrategy[DataSpec]:
+    """Separable multi-class sets (cross-entropy loss)."""
+    return st.builds(
+        DataSpec,
+        kind=st.just("multiclass"),
+        seed=seeds(),
+        m=st.integers(*m),
+        d=st.integers(*d),
+        k=st.integers(*k),
+        margin=st.floats(*margin),
+    )
+
+
+@st.composite
+def cases(draw, data=None, arch_kwargs=None, params=None, init_scale=st.just(1.0)) -> Case:
+    """A data set with an architecture that fits it (input and output sizes follow the data)."""
+    spec = draw(data if data is not None else binary_data())
+    outputs = 1 if spec.kind != "multiclass" else spec.k
+    kwargs = dict(arch_kwargs or {})
+    arch = draw(architectures(input_dim=st.just(spec.d), output_dim=st.just(outputs), **kwargs))
+    param = draw(params if params is not None else parameterisations())
+    return Case(spec, arch, param, draw(seeds()), draw(init_scale))
+
+
+def gd_settings(
+    c=st.sampled_from([1.0, 1 - 1 / 30, 1 - 1 / 15]),
+    k_max=st.sampled_from([0.01, 0.1]),
+    target=st.just(-300.0),
+    max_steps=st.just(50_000),
+) -> st.SearchStrategy[GDSettings]:
+    return st.builds(GDSettings, c=c, k_max=k_max, target_log_loss=target, max_steps=max_steps)
