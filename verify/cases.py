@@ -13,7 +13,7 @@ import torch
 from verify import data as datasets
 from verify.errors import require
 from verify.gd import GDSettings, train_gd
-from verify.nets import Architecture, Frozen, init_weights
+from verify.nets import Architecture, Frozen, forward, init_weights
 from verify.parameterisations import ParamNet, Parameterisation
 from verify.trajectory import Trajectory
 
@@ -65,6 +65,21 @@ class Case:
 
     def initial_weights(self) -> list[torch.Tensor]:
         return init_weights(self.arch, torch.Generator().manual_seed(self.init_seed), self.init_scale)
+
+    def dead_points(self) -> int:
+        """Points at which grad_w Phi = 0 at initialisation (every ReLU unit off there).
+
+        A bias-free ReLU net can never move such a point, so its loss cannot reach 0.
+        """
+        ds, arch = self.dataset(), self.arch
+        weights = [w.requires_grad_(True) for w in self.initial_weights()]
+        outputs = forward(arch, weights, ds.x)
+        dead = 0
+        for i in range(ds.x.shape[0]):
+            grads = torch.autograd.grad(outputs[i].sum(), weights, retain_graph=True, allow_unused=True)
+            if all(g is None or float(g.abs().max()) == 0.0 for g in grads):
+                dead += 1
+        return dead
 
     def with_param(self, param: Parameterisation) -> "Case":
         """The same data, architecture and initial function under another parameterisation."""

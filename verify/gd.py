@@ -25,8 +25,10 @@ from verify.trajectory import StopReason, Trajectory
 class GDSettings:
     """Settings of the adaptive loss-based GD trainer.
 
-    max_steps counts attempted steps (each one gradient evaluation); patience is the number of
-    consecutive attempts without a strict fall in log L after which the run is 'stalled'.
+    max_steps counts attempted steps (each one gradient evaluation). The run is 'stalled' when
+    log L falls by less than stall_nats over `patience` consecutive attempts: a net stuck with
+    a point it can no longer move (a bias-free ReLU net whose units are all off at some x_i
+    keeps log L at log(#such points) for ever) is stopped early instead of spending its budget.
     """
 
     k0: float = 0.01
@@ -37,7 +39,8 @@ class GDSettings:
     max_steps: int = 100_000
     target_log_loss: float = -300.0
     snapshot_every: float = 25.0
-    patience: int = 500
+    patience: int = 2000
+    stall_nats: float = 1e-3
 
     def __post_init__(self) -> None:
         for name in ("k0", "k_max", "snapshot_every"):
@@ -47,6 +50,10 @@ class GDSettings:
         for name in ("grow", "shrink"):
             value = getattr(self, name)
             require(math.isfinite(value) and value >= 1, f"bad GD setting {name}={value!r}: must be >= 1")
+        require(
+            math.isfinite(self.stall_nats) and self.stall_nats >= 0,
+            f"bad GD setting stall_nats={self.stall_nats!r}: must be finite and >= 0",
+        )
         require(
             math.isfinite(self.target_log_loss),
             f"bad target log L {self.target_log_loss!r}: must be a finite number of nats",
@@ -86,7 +93,8 @@ def train_gd(
         raise ConfigError(f"initial state is not finite (log L = {log_l})")
     s = settings
     k, log_d = s.k0, -math.inf
-    accepted = rejected = since_progress = 0
+    accepted = rejected = 0
+    checkpoint = log_l
 
     def snap():
         return objective.measure(theta, step=accepted, attempts=accepted + rejected, k=k, c=s.c, log_d=log_d)
@@ -102,14 +110,16 @@ def train_gd(
         if accepted + rejected >= s.max_steps:
             reason = StopReason.BUDGET
             break
-        if since_progress >= s.patience:
-            reason = StopReason.STALLED
-            break
+        attempts = accepted + rejected
+        if attempts and attempts % s.patience == 0:
+            if checkpoint - log_l < s.stall_nats:
+                reason = StopReason.STALLED
+                break
+            checkpoint = log_l
         scale = k * math.exp((1.0 - s.c) * log_l)
         candidate = [t - scale * g for t, g in zip(theta, grads)]
         new_log_l, new_grads = objective.value_and_grad(candidate)
         if _finite(new_log_l, new_grads) and new_log_l <= log_l:
-            since_progress = 0 if new_log_l < log_l else since_progress + 1
             log_d = float(np.logaddexp(log_d, math.log(k) - s.c * log_l))
             theta, grads, log_l = candidate, new_grads, new_log_l
             accepted += 1
@@ -120,7 +130,6 @@ def train_gd(
                 milestone = _next_milestone(log_l, s.snapshot_every)
         else:
             rejected += 1
-            since_progress += 1
             k = k / s.shrink
     if snapshots[-1].attempts != accepted + rejected or snapshots[-1].k != k:
         snapshots.append(snap())

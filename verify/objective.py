@@ -96,10 +96,14 @@ class Objective:
         w_flat, g_flat = self.trainable_vector(weights), self.trainable_vector(list(grads))
         node_norm = torch.cat([b.norm(dim=1) for b in w_rows])
         node_grad_norm = torch.cat([b.norm(dim=1) for b in g_rows])
-        node_dot = torch.cat([(a * b).sum(dim=1) for a, b in zip(w_rows, g_rows)])
+        node_cos = -torch.cat(
+            [
+                ((a / a.norm(dim=1, keepdim=True)) * (b / b.norm(dim=1, keepdim=True))).sum(dim=1)
+                for a, b in zip(w_rows, g_rows)
+            ]
+        )
         node_log_norm = torch.log(node_norm)
         node_log_grad_norm = log_l + torch.log(node_grad_norm)
-        node_cos = -node_dot / (node_norm * node_grad_norm)
         log_w_norm = _log_norm(w_flat)
         log_eta = math.log(k) - c * log_l
         snapshot = Snapshot(

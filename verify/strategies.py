@@ -80,6 +80,12 @@ def cases(draw, data=None, arch_kwargs=None, params=None, init_scale=st.just(1.0
     return Case(spec, arch, param, draw(seeds()), draw(init_scale))
 
 
+def live_cases(**kwargs) -> st.SearchStrategy[Case]:
+    """cases(**kwargs) restricted to initialisations that leave no point dead (see Case.dead_points):
+    a dead point keeps the loss above 0 for ever, so such a case could only be inconclusive."""
+    return cases(**kwargs).filter(lambda case: case.dead_points() == 0)
+
+
 def gd_settings(
     c=st.sampled_from([1.0, 1 - 1 / 30, 1 - 1 / 15]),
     k_max=st.sampled_from([0.01, 0.1]),
@@ -87,3 +93,14 @@ def gd_settings(
     max_steps=st.just(50_000),
 ) -> st.SearchStrategy[GDSettings]:
     return st.builds(GDSettings, c=c, k_max=k_max, target_log_loss=target, max_steps=max_steps)
+
+
+def gd_cases(kind: str, loss: str = "exponential", widths: tuple[int, int] = (2, 6)) -> st.SearchStrategy[Case]:
+    """The domain of the GD-trained properties: 2-layer bias-free ReLU^2 nets (smooth,
+    degree 3, the paper's Lin-Sep family) on small separable sets, parameterised by `kind`."""
+    if loss == "exponential":
+        data = binary_data(m=(4, 12), d=(2, 3), margin=(0.1, 0.3))
+    else:
+        data = multiclass_data(m=(6, 12), d=(2, 3), k=(3, 3), margin=(0.1, 0.3))
+    arch = dict(depth=(2, 2), widths=widths, activation=st.just("relu2"))
+    return live_cases(data=data, arch_kwargs=arch, params=st.just(Parameterisation(kind)))

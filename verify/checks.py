@@ -1,0 +1,151 @@
+"""Checkers: late windows, assumption proxies A1-A5, survivor classification, limit checks.
+
+A limit claim is never judged by one number at one time (THEOREMS.md section 1): it needs the
+final deviation within tolerance, the deviation shrinking over the late window, and, where
+the rate is known, a fitted decay that agrees.
+
+The late window is every snapshot from log L = WINDOW_START * (final log L) to the end, so a
+run to -300 is judged on -225..-300: a window in |log L| ratio, because the quantities
+of these theorems move as powers of |log L|. It starts at 3/4 because EWN GD runs to -300
+(ReLU^2, 2-4 hidden, 4-12 points) were measured still settling their support set near
+-200: survivor alignment jumped from 0.27 to 0.01 between -176 and -201 in one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from verify.trajectory import Snapshot, Trajectory
+from verify.verdicts import Check
+
+WINDOW_START = 3 / 4
+MIN_WINDOW_SNAPSHOTS = 3
+
+
+def late_window(trajectory: Trajectory, start: float = WINDOW_START) -> list[Snapshot]:
+    """Snapshots with log L <= start * final log L (final log L < 0)."""
+    final = trajectory.final.log_loss
+    return [s for s in trajectory.snapshots if s.log_loss <= start * final]
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+def direction_drift(vectors: list[np.ndarray]) -> float:
+    """max_i 1 - cos(v_i, v_final) over the window."""
+    final = _unit(vectors[-1])
+    return float(max(1.0 - float(_unit(v) @ final) for v in vectors))
+
+
+@dataclass(frozen=True)
+class ProxyTolerances:
+    """Thresholds of the assumption proxies (values documented where they are set)."""
+
+    a2_weight_drift: float
+    a3_loss_drift: float
+    a5_max: float | None
+
+
+def assumption_proxies(trajectory: Trajectory, target: float, tol: ProxyTolerances) -> list[Check]:
+    """A1-A4 (and A5 for GD when tol.a5_max is set) as Checks, plus enough late milestones."""
+    window = late_window(trajectory)
+    final = trajectory.final
+    proxies = [
+        Check("A1 final log L", final.log_loss, target, "<="),
+        Check("late milestones", len(window), MIN_WINDOW_SNAPSHOTS, ">="),
+    ]
+    if len(window) >= MIN_WINDOW_SNAPSHOTS:
+        proxies.append(Check("A2 weight-direction drift", direction_drift([s.w for s in window]), tol.a2_weight_drift))
+        proxies.append(
+            Check("A3 loss-direction drift", direction_drift([s.loss_direction for s in window]), tol.a3_loss_drift)
+        )
+    proxies.append(Check("A4 normalised margin", final.normalised_margin, 0.0, ">"))
+    if tol.a5_max is not None:
+        proxies.append(Check("A5 max eta*|w_u|*|grad_u L|", float(np.exp(final.node_log_a5.max())), tol.a5_max))
+    return proxies
+
+
+@dataclass(frozen=True)
+class SurvivorRule:
+    """How to read a node's fate from its share ||w_u||/||w|| over the late window.
+
+    With share ~ |log L|^e across the window: a node is a survivor when its final share is at
+    least `floor` and |e| <= `settled`; it is dying when its share is below the floor or
+    e <= -`dying`. Anything else (a share still falling slowly, or rising because others are
+    still dying) is undecided, and makes the survivor set unsettled.
+    """
+
+    floor: float
+    settled: float
+    dying: float
+
+
+@dataclass(frozen=True)
+class Survivors:
+    """The survivor classification of every node, with its evidence."""
+
+    mask: np.ndarray
+    undecided: np.ndarray
+    share: np.ndarray
+    share_exponent: np.ndarray
+
+    @property
+    def indices(self) -> np.ndarray:
+        return np.flatnonzero(self.mask)
+
+    def settled_check(self) -> Check:
+        return Check("undecided nodes", int(self.undecided.sum()), 0, "<=")
+
+
+def share_exponents(window: list[Snapshot]) -> np.ndarray:
+    """Per node, e with share ~ |log L|^e across the window (0 for a settled share)."""
+    first, last = window[0], window[-1]
+    span = np.log(last.log_loss / first.log_loss)
+    return np.log(last.node_share / first.node_share) / span
+
+
+def classify_survivors(window: list[Snapshot], rule: SurvivorRule) -> Survivors:
+    exponents = share_exponents(window)
+    share = window[-1].node_share
+    visible = share >= rule.floor
+    mask = visible & (np.abs(exponents) <= rule.settled)
+    dying = ~visible | (exponents <= -rule.dying)
+    return Survivors(mask, ~mask & ~dying, share, exponents)
+
+
+@dataclass(frozen=True)
+class LimitResult:
+    """A deviation that should tend to 0, judged three ways."""
+
+    name: str
+    final: float
+    start: float
+    exponent: float
+
+    def checks(self, tol: float, noise: float, expected_exponent: tuple[float, float] | None = None) -> list[Check]:
+        """final <= tol; final <= start * (1 + noise) (shrinking, up to noise); fitted exponent in range."""
+        out = [
+            Check(f"{self.name} final", self.final, tol),
+            Check(f"{self.name} growth over window", self.final / self.start if self.start > 0 else 0.0, 1 + noise),
+        ]
+        if expected_exponent is not None:
+            low, high = expected_exponent
+            out.append(Check(f"{self.name} fitted exponent", self.exponent, low, ">="))
+            out.append(Check(f"{self.name} fitted exponent", self.exponent, high, "<="))
+        return out
+
+
+def limit(name: str, window: list[Snapshot], deviations: np.ndarray) -> LimitResult:
+    """Deviation series over the window, with its fitted exponent in |log L|.
+
+    The exponent is the least-squares slope of log deviation against log |log L|; deviations
+    at or below 1e-300 are clipped so that an exact zero gives a finite slope.
+    """
+    deviations = np.asarray(deviations, dtype=np.float64)
+    levels = np.log(-np.array([s.log_loss for s in window]))
+    logs = np.log(np.clip(deviations, 1e-300, None))
+    slope = float(np.polyfit(levels, logs, 1)[0]) if len(window) >= 2 else float("nan")
+    return LimitResult(name, float(deviations[-1]), float(deviations[0]), slope)

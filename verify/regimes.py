@@ -1,0 +1,47 @@
+"""Training regimes shared by the GD-based properties, with the measurements behind them.
+
+The paper's Lin-Sep regime: eta = k / L^c with c = 1 - 1/30, k capped at 0.01, trained to
+log L = -300. c < 1 is what makes A5 hold (Proposition 1); its price is that progress per
+step shrinks like L^(1-c), so the step budgets below are set from measured step counts.
+"""
+
+from __future__ import annotations
+
+from verify.checks import ProxyTolerances, SurvivorRule
+from verify.gd import GDSettings
+
+C_LIN_SEP = 1 - 1 / 30
+TARGET = -300.0
+
+# Accepted steps to -300, measured on 2-layer ReLU^2 nets (2-8 hidden, 4-12 points):
+# EWN 220-5,800 (one run 22,000); SWN 25,000-96,000; Unnorm ~11,000-15,000 on Lin-Sep.
+STEP_BUDGET = {"ewn": 30_000, "swn": 120_000, "unnorm": 40_000}
+
+
+def to_minus_300(kind: str, c: float = C_LIN_SEP) -> GDSettings:
+    """GD settings that drive a `kind`-parameterised net to log L = -300."""
+    return GDSettings(c=c, k0=0.01, k_max=0.01, target_log_loss=TARGET, max_steps=STEP_BUDGET[kind], snapshot_every=25.0)
+
+
+# What "the assumptions hold" means at the end of such a run (the late window is -225..-300).
+PROXIES = ProxyTolerances(
+    # A2: 1 - cos between w/||w|| in the window and at the end; measured <= 1.5e-3 on 16 EWN
+    # runs and <= 7e-5 on 5 SWN runs; 1e-2 leaves a margin of ~7x.
+    a2_weight_drift=1e-2,
+    # A3: same for the loss vector; measured up to 0.11 on 16 EWN runs (the loss direction moves
+    # with the support set), <= 5e-5 on SWN. A run beyond 0.15 is still choosing its support.
+    a3_loss_drift=0.15,
+    # A5: max_u eta ||w_u|| ||grad_u L|| at the end; measured 1.4e-4 to 2.7e-4 on EWN and SWN
+    # runs at c = 1 - 1/30; with c = 1 it is ~3 (k |log L| with k = 0.01).
+    a5_max=1e-2,
+)
+
+SURVIVORS = SurvivorRule(
+    # Shares of dying nodes at -300 were 0.003-0.05; survivors' 0.1-0.99.
+    floor=0.05,
+    # share ~ |log L|^e over the window: settled survivors measured |e| <= 0.024 (EWN and SWN).
+    settled=0.05,
+    # Dying nodes measured e = -0.29 to -0.39; a node between -0.25 and -0.05 is still deciding
+    # (EWN hidden nodes out-competed by the output node fall at e ~ -0.1).
+    dying=0.25,
+)

@@ -1,0 +1,79 @@
+"""Counting verdicts per result, and the rule that a mostly inconclusive property fails.
+
+`record` is called once per Hypothesis example: it counts the verdict, notes it for the
+failure report, discards inconclusive examples with `assume`, and asserts pass. The
+`property_of` decorator wraps a whole Hypothesis test: after all its examples it fails the
+test when more than MAX_INCONCLUSIVE_SHARE of them were inconclusive (a vacuous property).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from dataclasses import dataclass, field
+
+from hypothesis import assume, event, note
+
+from verify.verdicts import Status, Verdict
+
+MAX_INCONCLUSIVE_SHARE = 0.5
+
+
+@dataclass
+class Tally:
+    result: str
+    counts: Counter = field(default_factory=Counter)
+    last_failure: Verdict | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def inconclusive_share(self) -> float:
+        return self.counts[Status.INCONCLUSIVE] / self.total if self.total else 0.0
+
+
+TALLIES: dict[str, Tally] = {}
+_ACTIVE: list[Tally] = []
+
+
+def tally_for(result: str) -> Tally:
+    return TALLIES.setdefault(result, Tally(result))
+
+
+def record(verdict: Verdict) -> None:
+    """Count the verdict of one example, discard it if inconclusive, and assert it passed."""
+    for tally in _ACTIVE:
+        tally.counts[verdict.status] += 1
+        if verdict.status is Status.FAIL:
+            tally.last_failure = verdict
+    note(verdict.summary())
+    event(f"verdict: {verdict.status.value}")
+    assume(verdict.status is not Status.INCONCLUSIVE)
+    assert verdict.status is Status.PASS, verdict.summary()
+
+
+def property_of(result: str):
+    """Decorate a Hypothesis test of `result`: its verdicts are tallied under that id, and it
+    fails if more than half of its examples were inconclusive."""
+
+    def decorate(test):
+        @functools.wraps(test)
+        def wrapper(*args, **kwargs):
+            tally = tally_for(result)
+            run = Tally(result)
+            _ACTIVE[:] = [tally, run]
+            try:
+                test(*args, **kwargs)
+            finally:
+                _ACTIVE.clear()
+            share = run.inconclusive_share()
+            assert share <= MAX_INCONCLUSIVE_SHARE, (
+                f"{result}: {run.counts[Status.INCONCLUSIVE]} of {run.total} examples inconclusive "
+                f"({share:.0%} > {MAX_INCONCLUSIVE_SHARE:.0%}): the property has become vacuous"
+            )
+
+        wrapper.verify_result = result
+        return wrapper
+
+    return decorate
