@@ -42,6 +42,7 @@ class Objective:
             f"{data.loss} loss on this data needs output_dim={expected_outputs}, got {net.arch.output_dim}",
         )
         self.net = net
+        self.data = data
         self.loss = data.loss
         self.device = torch.device(device)
         if self.device.type == "cuda" and not torch.cuda.is_available():
@@ -54,7 +55,10 @@ class Objective:
         return losses.margins(self.loss, forward(self.net.arch, weights, self.x), self.y)
 
     def log_loss(self, theta: list[torch.Tensor]) -> torch.Tensor:
-        return losses.log_loss(self.loss, self.margins(self.net.weights(theta)))
+        return self.log_loss_from_weights(self.net.weights(theta))
+
+    def log_loss_from_weights(self, weights: list[torch.Tensor]) -> torch.Tensor:
+        return losses.log_loss(self.loss, self.margins(weights))
 
     def value_and_grad(self, theta: list[torch.Tensor]) -> tuple[float, list[torch.Tensor]]:
         """log L and grad_theta log L at theta."""
