@@ -40,14 +40,14 @@ def verdict(case: Case, statistic: str):
 
 @property_of("thm2")
 @settings(max_examples=examples(8))
-@given(case=gd_cases("ewn"))
+@given(case=gd_cases(["ewn"]))
 def test_property_thm2_ewn(case):
     record(verdict(case, "ewn"))
 
 
 @property_of("thm2")
 @settings(max_examples=examples(2))
-@given(case=gd_cases("swn", widths=(2, 4)))
+@given(case=gd_cases(["swn"], widths=(2, 4)))
 def test_property_thm2_swn(case):
     record(verdict(case, "swn"))
 

@@ -95,12 +95,15 @@ def gd_settings(
     return st.builds(GDSettings, c=c, k_max=k_max, target_log_loss=target, max_steps=max_steps)
 
 
-def gd_cases(kind: str, loss: str = "exponential", widths: tuple[int, int] = (2, 6)) -> st.SearchStrategy[Case]:
-    """The domain of the GD-trained properties: 2-layer bias-free ReLU^2 nets (smooth,
-    degree 3, the paper's Lin-Sep family) on small separable sets, parameterised by `kind`."""
+def gd_cases(
+    kinds=("ewn",), loss: str = "exponential", widths: tuple[int, int] = (2, 6), activation: str = "relu2"
+) -> st.SearchStrategy[Case]:
+    """The domain of the GD-trained properties: 2-layer bias-free nets (ReLU^2 by default:
+    smooth, degree 3, the paper's Lin-Sep family) on small separable sets, parameterised by
+    one of `kinds`."""
     if loss == "exponential":
         data = binary_data(m=(4, 12), d=(2, 3), margin=(0.1, 0.3))
     else:
         data = multiclass_data(m=(6, 12), d=(2, 3), k=(3, 3), margin=(0.1, 0.3))
-    arch = dict(depth=(2, 2), widths=widths, activation=st.just("relu2"))
-    return live_cases(data=data, arch_kwargs=arch, params=st.just(Parameterisation(kind)))
+    arch = dict(depth=(2, 2), widths=widths, activation=st.just(activation))
+    return live_cases(data=data, arch_kwargs=arch, params=st.sampled_from([Parameterisation(k) for k in kinds]))

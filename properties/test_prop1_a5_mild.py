@@ -1,0 +1,64 @@
+"""prop1 / prop4 — Propositions 1 and 4: assumption A5 is mild (exponential / cross-entropy loss).
+
+Statement. Under A1-A4 (for cross-entropy, A3 on the direction of M[i, j] = exp(-(Phi_{y_i} - Phi_j))), with eta(t) = O(1/L^c) for some c < 1,
+    eta(t) ||w_u(t)|| ||grad_{w_u} L(w(t))|| -> 0   for every node u.
+
+Checked on GD runs with eta = k/L^c, c = 1 - 1/30, to log L = -300: the largest A5 quantity over
+nodes is small at the end, does not grow across the late window, and its fitted rate agrees
+with the theory (||w_u|| ||grad_u L|| ~ L |log L|, so log A5 - log|log L| has slope 1 - c in
+log L). Control: c = 1 violates the hypothesis, and the property reports fail.
+Examples (ci): prop1 6 (EWN and Unnorm), prop4 6 (EWN); thorough: 10x. The cross-entropy
+domain uses linear activations (with 3 classes, ReLU^2 nets left 6 of 14 runs stalled or with an
+unsettled loss direction at -300) and EWN only (Unnorm linear nets spent their 40,000-step
+budget at log L = -190 to -220 in 3 of 3 runs).
+"""
+
+import dataclasses
+
+from hypothesis import given, settings
+
+from verify import claims, regimes
+from verify.cases import Case, DataSpec, lin_sep_architecture
+from verify.parameterisations import Parameterisation
+from verify.profiles import examples
+from verify.strategies import gd_cases
+from verify.tally import property_of, record
+from verify.verdicts import Status
+
+# Final max_u A5 at -300 measured 1.4e-4 to 2.7e-4 on 28 EWN/SWN runs; 1e-2 is ~40x that, and
+# ~300x below the c = 1 value (k |log L| ~ 3).
+A5_TOL = 1e-2
+# Fitted slope / (1 - c): measured 1.00-1.08 on 28 exponential-loss runs and up to 1.41 on
+# cross-entropy runs (k wobbles with undone steps over the short window).
+SLOPE_BAND = (0.5, 1.6)
+
+
+def verdict(case: Case, c: float = regimes.C_LIN_SEP, k_max: float = 0.01):
+    settings = dataclasses.replace(regimes.to_minus_300(case.param.kind, c), k0=k_max, k_max=k_max)
+    trajectory = case.train(settings)
+    slope = (SLOPE_BAND[0] * (1 - c), SLOPE_BAND[1] * (1 - c))
+    return claims.a5_claim(trajectory, regimes.TARGET, regimes.PROXIES, A5_TOL, slope)
+
+
+@property_of("prop1")
+@settings(max_examples=examples(6))
+@given(case=gd_cases(["ewn", "unnorm"]))
+def test_property_prop1_a5_vanishes(case):
+    record(verdict(case))
+
+
+@property_of("prop4")
+@settings(max_examples=examples(6))
+@given(case=gd_cases(["ewn"], loss="cross_entropy", activation="linear"))
+def test_property_prop4_a5_vanishes(case):
+    record(verdict(case))
+
+
+LIN_SEP_SWN = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisation("swn"))
+
+
+def test_control_c_equal_one_fails():
+    assert verdict(LIN_SEP_SWN).status is Status.PASS
+    # With c = 1 each step's fall in log L grows with |log L|; k <= 0.001 keeps the late
+    # milestones resolved (at 0.01 the run leaps from -200 to -300 in one or two steps).
+    assert verdict(LIN_SEP_SWN, c=1.0, k_max=0.001).status is Status.FAIL
