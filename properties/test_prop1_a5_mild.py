@@ -49,7 +49,7 @@ def test_property_prop1_a5_vanishes(case):
 
 @property_of("prop4")
 @settings(max_examples=examples(6))
-@given(case=gd_cases(["ewn"], loss="cross_entropy", activation="linear"))
+@given(case=gd_cases(["ewn"], loss="cross_entropy", widths=(3, 6), activation="linear", classes=(2, 3)))
 def test_property_prop4_a5_vanishes(case):
     record(verdict(case))
 

@@ -6,14 +6,14 @@ with w~_u != 0 and w~_v != 0 (survivors):
   SWN: (||w_u|| / ||grad_{w_u} L||) / (||w_v|| / ||grad_{w_v} L||) -> 1.
 
 Checked on GD runs to log L = -300 (verify.regimes): the spread max_{u,v} |log r_uv| over
-settled survivors must be within tolerance at the end and must not grow across the late
-window. Examples (ci): EWN 8, SWN 2 (each SWN run takes ~10-35 s); thorough: 10x.
+settled survivors must be within tolerance at the end and must decay across the late window. Examples (ci): EWN 8, SWN 2 (each SWN run takes ~10-35 s); thorough: 10x.
 """
 
 import pytest
 from hypothesis import given, settings
 
 from verify import claims, regimes
+from verify.checks import LimitTolerance
 from verify.cases import Case, DataSpec
 from verify.gd import GDSettings
 from verify.nets import Architecture
@@ -24,17 +24,21 @@ from verify.tally import property_of, record
 from verify.verdicts import Status
 
 # |log r| at -300: measured 0.016-0.154 on 12 passing EWN runs (the prototype's flow gave
-# r = 0.86 and 1.13 at -300, |log r| <= 0.15); SWN 0.004-0.03. 0.25 is r within [0.78, 1.28].
-LOG_RATIO_TOL = 0.25
-# Growth of the spread across -225..-300: EWN spreads fell 8-12% on the runs above; 5% of
-# slack absorbs GD's O(eta) wobble without accepting a spread that is really growing.
-TREND_NOISE = 0.05
+# r = 0.86 and 1.13 at -300, |log r| <= 0.15, and 1 - r falling like |log L|^-0.56); SWN
+# 0.004-0.03. Across -225..-300 EWN spreads fell 8-12% (exponents -0.3 to -0.45). So: at most
+# 0.25 at the end (r within [0.78, 1.28]), falling at least like |log L|^-0.1, unless already
+# below 0.03, the level of the settled SWN runs.
+LOG_RATIO_TOL = LimitTolerance(final=0.25, min_decay=0.1, converged_below=0.03)
+# 1 - cos of the gradient direction across -225..-300, for the ratios to mean anything: settled
+# runs measured <= 2e-3 (EWN) and <= 4e-5 (SWN); one EWN run still changing its support set at
+# -250 had survivors' ratios swinging by 0.6 nats between milestones.
+GRAD_DRIFT_MAX = 0.02
 
 
 def verdict(case: Case, statistic: str):
     trajectory = case.train(regimes.to_minus_300(case.param.kind))
     return claims.norm_gradient_claim(
-        trajectory, claims.STATISTICS[statistic], regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS, LOG_RATIO_TOL, TREND_NOISE
+        trajectory, claims.STATISTICS[statistic], regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS, LOG_RATIO_TOL, GRAD_DRIFT_MAX
     )
 
 
@@ -67,7 +71,7 @@ def test_control_unreached_target_is_inconclusive():
     case = SWN_CONTROL.with_param(Parameterisation("ewn"))
     trajectory = case.train(GDSettings(target_log_loss=regimes.TARGET, max_steps=50))
     v = claims.norm_gradient_claim(
-        trajectory, claims.ewn_statistic, regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS, LOG_RATIO_TOL, TREND_NOISE
+        trajectory, claims.ewn_statistic, regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS, LOG_RATIO_TOL, GRAD_DRIFT_MAX
     )
     assert v.status is Status.INCONCLUSIVE
     assert "A1" in v.reason

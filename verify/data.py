@@ -158,17 +158,21 @@ def binary_separable(m: int, d: int, margin: float, generator: torch.Generator) 
 
 
 def multiclass_separable(m: int, d: int, k: int, margin: float, generator: torch.Generator) -> Dataset:
-    """m points labelled by argmax_j <u_j, x> for k random unit u_j, with top-two gap >= margin."""
+    """m points labelled by argmax_j <u_j, x> for k random unit u_j, with top-two gap at least
+    margin * min_{i != j} ||u_i - u_j|| (the gap is relative, so nearby class directions
+    cannot make the margin unreachable)."""
     require(isinstance(k, int) and k >= 2, f"k={k!r} must be an integer >= 2")
     require(isinstance(m, int) and m >= 2, f"m={m!r} must be an integer >= 2")
     require(isinstance(d, int) and d >= 1, f"d={d!r} must be an integer >= 1")
-    require(margin > 0, f"margin={margin!r} must be positive")
+    require(0 < margin < 1, f"margin={margin!r} must lie in (0, 1)")
     u = torch.randn(k, d, generator=generator, dtype=torch.float64)
     u = u / u.norm(dim=1, keepdim=True)
+    spread = float(torch.pdist(u).min())
+    require(spread > 0, "class directions coincide")
 
     def gap(b):
         top2 = (b @ u.T).topk(2, dim=1).values
-        return top2[:, 0] - top2[:, 1] >= margin
+        return top2[:, 0] - top2[:, 1] >= margin * spread
 
     x = _draw_until(m, d, generator, gap, "a multi-class separable set")
     y = (x @ u.T).argmax(dim=1)

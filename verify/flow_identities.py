@@ -64,7 +64,7 @@ VELOCITIES: dict[str, Velocity] = {
 
 def velocity_errors(objective: Objective, theta: list[torch.Tensor], formula: Velocity) -> np.ndarray:
     """Per node, ||dw/dt (autodiff) - formula|| / ||formula||, for a net whose trainable layers
-    are all normalised and carry no frozen entries.
+    are all normalised and carry no frozen entries; all NaN when no node moves at all.
 
     dw/dt is the JVP of w(theta) along -grad_theta log L; G is grad_w log L (the common factor L
     cancels in the comparison).
@@ -83,6 +83,8 @@ def velocity_errors(objective: Objective, theta: list[torch.Tensor], formula: Ve
         diffs.append((velocity[layer] - predicted).norm(dim=1))
         sizes.append(predicted.norm(dim=1))
     diff, size = torch.cat(diffs), torch.cat(sizes)
+    if float(size.max()) == 0.0:
+        return np.full(len(size), np.nan)
     # A node with no gradient (a ReLU^2 unit off on every point) has zero velocity; measure
     # it against the largest node's velocity instead of dividing by zero.
     return (diff / size.clamp(min=float(size.max()) * 1e-12)).numpy()

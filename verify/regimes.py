@@ -14,8 +14,9 @@ C_LIN_SEP = 1 - 1 / 30
 TARGET = -300.0
 
 # Accepted steps to -300, measured on 2-layer ReLU^2 nets (2-8 hidden, 4-12 points):
-# EWN 220-5,800 (one run 22,000); SWN 25,000-96,000; Unnorm ~11,000-15,000 on Lin-Sep.
-STEP_BUDGET = {"ewn": 30_000, "swn": 120_000, "unnorm": 40_000}
+# EWN 220-5,800 (one run 22,000); SWN 25,000-96,000; Unnorm 11,000-15,000 on Lin-Sep and
+# beyond 40,000 on 4 of 12 drawn cases (which were at -281 to -293 by then).
+STEP_BUDGET = {"ewn": 30_000, "swn": 120_000, "unnorm": 80_000}
 
 
 def to_minus_300(kind: str, c: float = C_LIN_SEP) -> GDSettings:
@@ -31,6 +32,10 @@ PROXIES = ProxyTolerances(
     # A3: same for the loss vector; measured up to 0.11 on 16 EWN runs (the loss direction moves
     # with the support set), <= 5e-5 on SWN. A run beyond 0.15 is still choosing its support.
     a3_loss_drift=0.15,
+    # A4: the normalised margin, fitted as |log L|^e across the window, must not fall faster
+    # than a settled share (e >= -0.05, see SURVIVORS): one EWN run whose output node was
+    # losing its share had e = -0.19 and its margin heading for 0.
+    a4_max_fall=0.05,
     # A5: max_u eta ||w_u|| ||grad_u L|| at the end; measured 1.4e-4 to 2.7e-4 on EWN and SWN
     # runs at c = 1 - 1/30; with c = 1 it is ~3 (k |log L| with k = 0.01).
     a5_max=1e-2,

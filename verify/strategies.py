@@ -96,14 +96,19 @@ def gd_settings(
 
 
 def gd_cases(
-    kinds=("ewn",), loss: str = "exponential", widths: tuple[int, int] = (2, 6), activation: str = "relu2"
+    kinds=("ewn",),
+    loss: str = "exponential",
+    widths: tuple[int, int] = (3, 6),
+    activation: str = "relu2",
+    classes: tuple[int, int] = (2, 2),
 ) -> st.SearchStrategy[Case]:
     """The domain of the GD-trained properties: 2-layer bias-free nets (ReLU^2 by default:
     smooth, degree 3, the paper's Lin-Sep family) on small separable sets, parameterised by
-    one of `kinds`."""
+    one of `kinds`. Widths start at 3: with 2 hidden ReLU^2 units, 3 of 16 runs lost a point
+    (every unit off there) and stalled."""
     if loss == "exponential":
         data = binary_data(m=(4, 12), d=(2, 3), margin=(0.1, 0.3))
     else:
-        data = multiclass_data(m=(6, 12), d=(2, 3), k=(3, 3), margin=(0.1, 0.3))
+        data = multiclass_data(m=(6, 12), d=(2, 3), k=classes, margin=(0.1, 0.3))
     arch = dict(depth=(2, 2), widths=widths, activation=st.just(activation))
     return live_cases(data=data, arch_kwargs=arch, params=st.sampled_from([Parameterisation(k) for k in kinds]))

@@ -1,0 +1,74 @@
+"""prop2 / prop5 — Propositions 2 and 5: gradient direction and alignment (exp / CE loss).
+
+Statement. Under A1-A4 (flow) or A1-A5 (GD), for SWN and EWN:
+  (i)  -grad L/||grad L|| converges to g~ = mu sum_i l~_i y_i grad Phi(w~, x_i), mu > 0;
+  (ii) if ||w~_u|| > 0 then w~_u = lambda g~_u for some lambda >= 0: survivors' weights align
+       with their negative gradients, cos(w_u, -grad_{w_u} L) -> 1.
+
+Checked on GD runs to log L = -300 (verify.regimes): the gradient direction's move over the
+last milestone is small, and the survivors' misalignment 1 - cos is small at the end and does not
+grow across the window. Examples (ci): prop2 8, prop5 6 (EWN); thorough: 10x.
+The cross-entropy domain is two classes through two outputs, linear, 3-6 hidden: with three
+classes 7 of 12 EWN runs still had undecided nodes at -300 (ReLU^2 or linear alike), against
+4 of 12 with two.
+"""
+
+import numpy as np
+from hypothesis import given, settings
+
+from verify import claims, regimes
+from verify.checks import LimitTolerance
+from verify.cases import Case, DataSpec, lin_sep_architecture
+from verify.gd import GDSettings
+from verify.parameterisations import Parameterisation
+from verify.profiles import examples
+from verify.strategies import gd_cases
+from verify.tally import property_of, record
+from verify.verdicts import Status
+
+# 1 - cos between the gradient directions at -275 and -300: measured 3e-9 to 1.5e-3 on 10 EWN
+# runs (earlier in the window, support-set changes moved it by up to 0.85 per milestone).
+GRAD_DRIFT_TOL = 1e-2
+# Survivors' 1 - cos: measured 0.0036-0.023 at -300 on 16 EWN GD runs, and 0.12 on the worst
+# case a Hypothesis search found (binary seed 341, 3 hidden), which fell as |log L|^-0.54 on to
+# 0.103 at -400 (Lin-Sep: 0.023 -> 0.020 over -225..-300, exponent -0.48). The prototype's EWN
+# flow reached < 5e-4; GD at c < 1 lags it. So: at most 0.25 at the end, falling at least
+# like |log L|^-0.1, unless already below 1e-3 (the level where GD runs stopped improving).
+COS_TOL = LimitTolerance(final=0.25, min_decay=0.1, converged_below=1e-3)
+
+
+def verdict(case: Case, cosines=None):
+    trajectory = case.train(regimes.to_minus_300(case.param.kind))
+    extra = {} if cosines is None else {"cosines": cosines}
+    return claims.alignment_claim(
+        trajectory, regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS, GRAD_DRIFT_TOL, COS_TOL, **extra
+    )
+
+
+@property_of("prop2")
+@settings(max_examples=examples(8))
+@given(case=gd_cases(["ewn"]))
+def test_property_prop2_alignment(case):
+    record(verdict(case))
+
+
+@property_of("prop5")
+@settings(max_examples=examples(6))
+@given(case=gd_cases(["ewn"], loss="cross_entropy", widths=(3, 6), activation="linear"))
+def test_property_prop5_alignment(case):
+    record(verdict(case))
+
+
+LIN_SEP = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisation("ewn"))
+
+
+def test_control_swapped_cosines_fail():
+    """Each survivor judged by its neighbour's cosine (a dying, misaligned node's)."""
+    assert verdict(LIN_SEP).status is Status.PASS
+    assert verdict(LIN_SEP, cosines=lambda s: np.roll(s.node_cos, 1)).status is Status.FAIL
+
+
+def test_control_unreached_target_is_inconclusive():
+    trajectory = LIN_SEP.train(GDSettings(target_log_loss=regimes.TARGET, max_steps=100))
+    v = claims.alignment_claim(trajectory, regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS, GRAD_DRIFT_TOL, COS_TOL)
+    assert v.status is Status.INCONCLUSIVE
