@@ -7,10 +7,10 @@ Checked on GD runs with eta = k/L^c, c = 1 - 1/30, to log L = -300: the largest 
 nodes is small at the end, does not grow across the late window, and its fitted rate agrees
 with the theory (||w_u|| ||grad_u L|| ~ L |log L|, so log A5 - log|log L| has slope 1 - c in
 log L). Control: c = 1 violates the hypothesis, and the property reports fail.
-Examples (ci): prop1 6 (EWN and Unnorm), prop4 6 (EWN); thorough: 10x. The cross-entropy
-domain uses linear activations (with 3 classes, ReLU^2 nets left 6 of 14 runs stalled or with an
-unsettled loss direction at -300) and EWN only (Unnorm linear nets spent their 40,000-step
-budget at log L = -190 to -220 in 3 of 3 runs).
+Examples (ci): prop1 6 (EWN and Unnorm, ReLU^2, to -300), prop4 6 (Unnorm, linear, 2-3 classes,
+to -150); thorough: 10x. The cross-entropy domain is Unnorm because EWN's normalised margin
+kept falling (as |log L|^-0.1 to -0.3, so A4 was not met) in 10 of 16 EWN runs, and stops at
+-150 because Unnorm linear nets spent 40,000 steps reaching -190 to -220.
 """
 
 import dataclasses
@@ -25,19 +25,22 @@ from verify.strategies import gd_cases
 from verify.tally import property_of, record
 from verify.verdicts import Status
 
-# Final max_u A5 at -300 measured 1.4e-4 to 2.7e-4 on 28 EWN/SWN runs; 1e-2 is ~40x that, and
-# ~300x below the c = 1 value (k |log L| ~ 3).
-A5_TOL = 1e-2
+# Final max_u A5: measured 1.4e-4 to 2.7e-4 at -300 on 28 EWN/SWN runs, and up to ~0.02 at -150
+# on the cross-entropy Unnorm runs (theory: ~ k e^((1-c) log L) |log L|, i.e. 1e-2 at -150);
+# 0.05 is ~2.5x the latter and ~60x below the c = 1 value (k |log L| ~ 3).
+A5_TOL = 5e-2
 # Fitted slope / (1 - c): measured 1.00-1.08 on 28 exponential-loss runs and up to 1.41 on
 # cross-entropy runs (k wobbles with undone steps over the short window).
 SLOPE_BAND = (0.5, 1.6)
+# Cross-entropy runs stop at -150: Unnorm linear nets needed more than 40,000 steps for -300.
+CE_TARGET = -150.0
 
 
-def verdict(case: Case, c: float = regimes.C_LIN_SEP, k_max: float = 0.01):
-    settings = dataclasses.replace(regimes.to_minus_300(case.param.kind, c), k0=k_max, k_max=k_max)
+def verdict(case: Case, c: float = regimes.C_LIN_SEP, k_max: float = 0.01, target: float = regimes.TARGET):
+    settings = dataclasses.replace(regimes.to_target(case.param.kind, target, c), k0=k_max, k_max=k_max)
     trajectory = case.train(settings)
     slope = (SLOPE_BAND[0] * (1 - c), SLOPE_BAND[1] * (1 - c))
-    return claims.a5_claim(trajectory, regimes.TARGET, regimes.PROXIES, A5_TOL, slope)
+    return claims.a5_claim(trajectory, target, regimes.PROXIES, A5_TOL, slope)
 
 
 @property_of("prop1")
@@ -49,9 +52,9 @@ def test_property_prop1_a5_vanishes(case):
 
 @property_of("prop4")
 @settings(max_examples=examples(6))
-@given(case=gd_cases(["ewn"], loss="cross_entropy", widths=(3, 6), activation="linear", classes=(2, 3)))
+@given(case=gd_cases(["unnorm"], loss="cross_entropy", widths=(3, 6), activation="linear", classes=(2, 3)))
 def test_property_prop4_a5_vanishes(case):
-    record(verdict(case))
+    record(verdict(case, target=CE_TARGET))
 
 
 LIN_SEP_SWN = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisation("swn"))

@@ -1,4 +1,4 @@
-"""prop2 / prop5 — Propositions 2 and 5: gradient direction and alignment (exp / CE loss).
+"""prop2 — Proposition 2: gradient direction and alignment (exponential loss).
 
 Statement. Under A1-A4 (flow) or A1-A5 (GD), for SWN and EWN:
   (i)  -grad L/||grad L|| converges to g~ = mu sum_i l~_i y_i grad Phi(w~, x_i), mu > 0;
@@ -6,11 +6,12 @@ Statement. Under A1-A4 (flow) or A1-A5 (GD), for SWN and EWN:
        with their negative gradients, cos(w_u, -grad_{w_u} L) -> 1.
 
 Checked on GD runs to log L = -300 (verify.regimes): the gradient direction's move over the
-last milestone is small, and the survivors' misalignment 1 - cos is small at the end and does not
-grow across the window. Examples (ci): prop2 8, prop5 6 (EWN); thorough: 10x.
-The cross-entropy domain is two classes through two outputs, linear, 3-6 hidden: with three
-classes 7 of 12 EWN runs still had undecided nodes at -300 (ReLU^2 or linear alike), against
-4 of 12 with two.
+last milestone is small, and the survivors' misalignment 1 - cos is small at the end and
+decays across the window. Examples (ci): 8 (EWN); thorough: 10x.
+
+Not yet covered: prop5, the cross-entropy version. No cross-entropy domain was found where
+GD runs reach the asymptotic regime often enough: EWN margins kept falling (A4 unmet in 10 of
+16 runs), SWN runs to -150 still moved their gradient direction by up to 0.2 per milestone.
 """
 
 import numpy as np
@@ -49,13 +50,6 @@ def verdict(case: Case, cosines=None):
 @settings(max_examples=examples(8))
 @given(case=gd_cases(["ewn"]))
 def test_property_prop2_alignment(case):
-    record(verdict(case))
-
-
-@property_of("prop5")
-@settings(max_examples=examples(6))
-@given(case=gd_cases(["ewn"], loss="cross_entropy", widths=(3, 6), activation="linear"))
-def test_property_prop5_alignment(case):
     record(verdict(case))
 
 

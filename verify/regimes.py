@@ -19,9 +19,17 @@ TARGET = -300.0
 STEP_BUDGET = {"ewn": 30_000, "swn": 120_000, "unnorm": 80_000}
 
 
+def to_target(kind: str, target: float = TARGET, c: float = C_LIN_SEP) -> GDSettings:
+    """GD settings that drive a `kind`-parameterised net to `target` (log L), with a snapshot
+    every |target|/12 nats, so the late window (the last quarter) holds four milestones."""
+    return GDSettings(
+        c=c, k0=0.01, k_max=0.01, target_log_loss=target, max_steps=STEP_BUDGET[kind], snapshot_every=abs(target) / 12
+    )
+
+
 def to_minus_300(kind: str, c: float = C_LIN_SEP) -> GDSettings:
     """GD settings that drive a `kind`-parameterised net to log L = -300."""
-    return GDSettings(c=c, k0=0.01, k_max=0.01, target_log_loss=TARGET, max_steps=STEP_BUDGET[kind], snapshot_every=25.0)
+    return to_target(kind, TARGET, c)
 
 
 # What "the assumptions hold" means at the end of such a run (the late window is -225..-300).
