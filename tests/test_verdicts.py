@@ -1,0 +1,99 @@
+"""The verdict model, the checkers and the tally: meta-tests of the machinery the properties use."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from verify.checks import LimitTolerance, SurvivorRule, classify_survivors, late_window, limit
+from verify.tally import Tally, property_of, record
+from verify.trajectory import Snapshot, StopReason, Trajectory
+from verify.verdicts import Check, Status, decide
+
+
+def snapshot(log_loss, share, w=None, margin=0.1):
+    share = np.asarray(share, dtype=float)
+    n = len(share)
+    return Snapshot(
+        step=0, attempts=0, log_loss=log_loss, k=0.01, log_eta=0.0, log_d=0.0,
+        w=np.ones(3) if w is None else np.asarray(w, dtype=float),
+        node_log_norm=np.log(share), node_log_grad_norm=np.zeros(n), node_cos=np.ones(n), node_share=share,
+        node_log_a5=np.full(n, -9.0), grad_direction=np.ones(3) / np.sqrt(3), loss_direction=np.ones(2) / np.sqrt(2),
+        normalised_margin=margin,
+    )
+
+
+def trajectory(snaps):
+    return Trajectory(snaps, StopReason.TARGET, np.array([s.log_loss for s in snaps]), len(snaps), 0, [])
+
+
+def test_decide_orders_proxies_before_claims():
+    bad_proxy, good_proxy = Check("A1", 0.0, -300.0), Check("A1", -300.0, -300.0)
+    bad_claim, good_claim = Check("c", 1.0, 0.5), Check("c", 0.1, 0.5)
+    assert decide([bad_proxy], [bad_claim]).status is Status.INCONCLUSIVE
+    assert decide([good_proxy], [bad_claim]).status is Status.FAIL
+    assert decide([good_proxy], [good_claim]).status is Status.PASS
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_non_finite_value_never_holds(value):
+    assert not Check("x", value, 1.0, "<=").holds
+    assert not Check("x", value, 1.0, ">=").holds
+
+
+def test_late_window_is_the_last_quarter_in_log_loss():
+    snaps = [snapshot(-25.0 * i, [0.5, 0.5]) for i in range(1, 13)]
+    assert [s.log_loss for s in late_window(trajectory(snaps))] == [-225.0, -250.0, -275.0, -300.0]
+
+
+def test_survivors_settled_dying_and_undecided():
+    levels = [-225.0, -250.0, -275.0, -300.0]
+    grow = (300 / 225) ** np.array([0.0, -0.4, -0.1, 0.2, 0.0])
+    window = [snapshot(level, [0.5, 0.5, 0.5, 0.5, 0.01]) for level in levels[:-1]]
+    window.append(snapshot(levels[-1], 0.5 * grow * np.array([1, 1, 1, 1, 0.02])))
+    s = classify_survivors(window, SurvivorRule(floor=0.05, settled=0.05, dying=0.25))
+    assert s.mask.tolist() == [True, False, False, False, False]
+    assert s.undecided.tolist() == [False, False, True, True, False]
+    assert not s.settled_check().holds
+
+
+@given(exponent=st.floats(-2.0, 2.0), scale=st.floats(1e-6, 1.0))
+@settings(max_examples=50)
+def test_limit_recovers_a_power_law_exponent(exponent, scale):
+    levels = np.array([-225.0, -250.0, -275.0, -300.0])
+    window = [snapshot(level, [1.0]) for level in levels]
+    result = limit("d", window, scale * (-levels) ** exponent)
+    assert result.exponent == pytest.approx(exponent, abs=1e-9)
+
+
+def test_limit_checks_decay_unless_converged():
+    tol = LimitTolerance(final=0.25, min_decay=0.1, converged_below=0.03)
+    levels = np.array([-225.0, -250.0, -275.0, -300.0])
+    window = [snapshot(level, [1.0]) for level in levels]
+    falling = limit("d", window, 0.2 * (levels / levels[0]) ** -0.5)
+    rising = limit("d", window, 0.1 * (levels / levels[0]) ** 0.5)
+    converged = limit("d", window, np.full(4, 0.01))
+    assert all(c.holds for c in falling.checks(tol))
+    assert not all(c.holds for c in rising.checks(tol))
+    assert all(c.holds for c in converged.checks(tol))
+
+
+def test_tally_fails_a_mostly_inconclusive_property():
+    calls = iter(range(1000))
+
+    @property_of("meta-vacuous")
+    @settings(max_examples=4, database=None)
+    @given(st.integers())
+    def vacuous(_):
+        proxy_holds = next(calls) % 4 == 0
+        record(decide([Check("p", 0.0 if proxy_holds else 1.0, 0.5)], []))
+
+    with pytest.raises(AssertionError, match="vacuous"):
+        vacuous()
+
+
+def test_tally_counts_each_status():
+    tally = Tally("x")
+    tally.counts[Status.PASS] += 3
+    tally.counts[Status.INCONCLUSIVE] += 1
+    assert tally.total == 4 and tally.inconclusive_share() == 0.25
