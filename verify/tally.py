@@ -67,6 +67,7 @@ def property_of(result: str):
                 test(*args, **kwargs)
             finally:
                 _ACTIVE.clear()
+                wrapper.last_counts = {status.value: run.counts[status] for status in Status}
             share = run.inconclusive_share()
             assert share <= MAX_INCONCLUSIVE_SHARE, (
                 f"{result}: {run.counts[Status.INCONCLUSIVE]} of {run.total} examples inconclusive "
@@ -74,6 +75,7 @@ def property_of(result: str):
             )
 
         wrapper.verify_result = result
+        wrapper.last_counts = None
         return wrapper
 
     return decorate
