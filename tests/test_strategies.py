@@ -1,0 +1,57 @@
+"""Meta-tests of the shared Hypothesis strategies: what they draw is valid and replays exactly."""
+
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from verify.cases import Case, DataSpec
+from verify.gd import GDSettings
+from verify.nets import Architecture
+from verify.parameterisations import Parameterisation
+from verify.strategies import architectures, cases, gd_cases, gd_settings, multiclass_data
+
+
+@given(arch=architectures())
+def test_architectures_respect_their_ranges(arch):
+    assert 1 <= arch.depth <= 3
+    assert all(2 <= w <= 12 for w in arch.widths)
+    assert arch.degree >= 1
+
+
+@given(case=cases() | cases(data=multiclass_data()))
+@settings(max_examples=30)
+def test_cases_fit_their_data_and_replay_from_seeds(case):
+    ds = case.dataset()
+    assert case.arch.input_dim == ds.x.shape[1]
+    assert case.arch.output_dim == (1 if ds.loss == "exponential" else ds.num_classes)
+    again = case.dataset()
+    assert torch.equal(ds.x, again.x) and torch.equal(ds.y, again.y)
+    for w, v in zip(case.initial_weights(), case.initial_weights()):
+        assert torch.equal(w, v)
+
+
+@given(case=gd_cases(["ewn", "swn"]))
+@settings(max_examples=20)
+def test_gd_cases_are_two_layer_relu2_without_dead_points(case):
+    assert case.arch.depth == 2 and case.arch.activation == "relu2"
+    assert case.dead_points() == 0
+
+
+@given(case=gd_cases(["ewn"], loss="cross_entropy", classes=(2, 3), activation="linear"))
+@settings(max_examples=10)
+def test_cross_entropy_cases_have_one_output_per_class(case):
+    assert case.arch.output_dim == case.data.k == case.dataset().num_classes
+
+
+@given(s=gd_settings())
+def test_gd_settings_are_valid(s):
+    assert isinstance(s, GDSettings) and s.c <= 1 and s.k_max > 0
+
+
+@given(seed=st.integers(0, 100))
+def test_dead_points_are_detected(seed):
+    case = Case(DataSpec("single-point"), Architecture(2, (3,), 1, "relu"), Parameterisation("unnorm"), init_seed=seed)
+    weights = case.initial_weights()
+    x = case.dataset().x[0]
+    all_off = bool((weights[0] @ x <= 0).all())
+    assert (case.dead_points() == 1) == all_off
