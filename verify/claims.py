@@ -1,4 +1,4 @@
-"""Claim checkers for the trajectory-level results (prop1/4, prop2/5, lemma1, lemma2, thm2/4).
+"""Claim checkers for the trajectory-level results (prop1/4, prop2, lemma1, lemma2, thm2, cor1).
 
 Each takes a trajectory and tolerances and returns a Verdict; tolerances are chosen in the
 property modules, beside the measurement that justifies them.
@@ -23,6 +23,7 @@ from verify.checks import (
     late_window,
     limit,
 )
+from verify.max_margin import end_to_end
 from verify.trajectory import Snapshot, Trajectory
 from verify.verdicts import Check, Verdict, decide
 
@@ -196,3 +197,29 @@ def norm_gradient_claim(
     claims = limit("survivor max |log r|", window, spread).checks(tol)
     metrics = {"log_ratio_final": float(spread[-1]), "log_ratio_start": float(spread[0]), "survivors": float(len(idx))}
     return decide(proxies, claims, metrics)
+
+
+# ---- cor1: deep linear nets reach the max-margin direction ----------------------------------
+
+
+def max_margin_claim(
+    trajectory: Trajectory,
+    layer_shapes: list[tuple[int, int]],
+    oracle: np.ndarray,
+    target: float,
+    proxy_tol: ProxyTolerances,
+    tol: LimitTolerance,
+) -> Verdict:
+    """1 - cos(theta, w*) -> 0 for the end-to-end theta = W_1^T ... W_n^T, judged as a limit."""
+    proxies = assumption_proxies(trajectory, target, proxy_tol)
+    window = _window_or_none(trajectory)
+    if window is None:
+        return decide(proxies, [])
+    unit = oracle / np.linalg.norm(oracle)
+    gaps = []
+    for s in window:
+        theta = end_to_end(layer_shapes, s.w)
+        gaps.append(1.0 - float(theta @ unit) / float(np.linalg.norm(theta)))
+    gaps = np.array(gaps)
+    claims = limit("1 - cos(theta, w*)", window, gaps).checks(tol)
+    return decide(proxies, claims, {"gap_final": float(gaps[-1]), "gap_window_start": float(gaps[0])})
