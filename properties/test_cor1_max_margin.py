@@ -28,9 +28,12 @@ from verify.verdicts import Status
 # 1 - cos(theta, w*) at -300: 13 of 24 drawn EWN runs (depth 2-4) were below 1e-5 (down to 5e-8)
 # and fell as |log L|^-2.0 (the prototype's flow: 1e-4, 1e-5, 1e-6, 1e-7 at -10, -30, -100, -300,
 # the same rate); the other 11 were still approaching, at 3e-5 to 1.3e-2, falling as
-# |log L|^-0.4 to -1.0. SWN: 2.8e-6 to 6.7e-6 on 6 runs. So: at most 2e-2 at the end and falling
-# at least as |log L|^-0.3; a wrong oracle leaves a constant gap (exponent ~0).
-GAP_TOL = LimitTolerance(final=2e-2, min_decay=0.3, converged_below=1e-9)
+# |log L|^-0.25 to -1.0. SWN: 2.8e-6 to 6.7e-6 on 6 runs. Runs that had slowed below
+# |log L|^-0.1 sat at 8.5e-7 and 1.5e-4, the order of the GD step itself (A5 ~ 1.4e-4 there).
+# So: at most 2e-2 at the end and falling at least as |log L|^-0.1, unless already below 1e-3,
+# GD's floor. The class-mean oracle leaves a gap of 0.02-0.12 with exponents of +0.001 to
+# +0.015 (5 runs).
+GAP_TOL = LimitTolerance(final=2e-2, min_decay=0.1, converged_below=1e-3)
 KKT_TOL = 1e-9
 
 
