@@ -26,7 +26,7 @@ from verify.nets import Architecture
 from verify.objective import Objective
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples
-from verify.strategies import architectures, binary_data, cases, seeds
+from verify.strategies import binary_data, cases, seeds
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, Verdict, decide
 

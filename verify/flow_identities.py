@@ -16,7 +16,6 @@ import sympy as sp
 import torch
 
 from verify.objective import Objective
-from verify.parameterisations import ParamNet, Parameterisation
 
 Velocity = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -152,7 +151,3 @@ def tracking_deviation(objective_ewn: Objective, weights0: list[torch.Tensor], e
         worst = max(worst, float(gap) / norm0)
     return worst
 
-
-def ewn_objective(objective: Objective) -> Objective:
-    """The same problem with every layer EWN-parameterised."""
-    return Objective(ParamNet(objective.net.arch, Parameterisation("ewn")), objective.data, objective.device)

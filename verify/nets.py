@@ -119,10 +119,6 @@ class Architecture:
         """Boolean vector: which rows of the layer are nodes (have a trainable entry)."""
         return self.trainable_mask(layer).any(dim=1)
 
-    @property
-    def num_nodes(self) -> int:
-        return sum(int(self.node_rows(layer).sum()) for layer in range(self.depth))
-
 
 def frozen_values(arch: Architecture, layer: int, dtype: torch.dtype, device) -> torch.Tensor:
     """The fixed part of a layer's weights (zero where trainable)."""

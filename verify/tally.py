@@ -23,7 +23,6 @@ MAX_INCONCLUSIVE_SHARE = 0.5
 class Tally:
     result: str
     counts: Counter = field(default_factory=Counter)
-    last_failure: Verdict | None = None
 
     @property
     def total(self) -> int:
@@ -45,8 +44,6 @@ def record(verdict: Verdict) -> None:
     """Count the verdict of one example, discard it if inconclusive, and assert it passed."""
     for tally in _ACTIVE:
         tally.counts[verdict.status] += 1
-        if verdict.status is Status.FAIL:
-            tally.last_failure = verdict
     note(verdict.summary())
     event(f"verdict: {verdict.status.value}")
     assume(verdict.status is not Status.INCONCLUSIVE)

@@ -39,10 +39,6 @@ class Snapshot:
     loss_direction: np.ndarray
     normalised_margin: float
 
-    @property
-    def w_direction(self) -> np.ndarray:
-        return self.w / np.linalg.norm(self.w)
-
 
 @dataclass
 class Trajectory:
