@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify.checks import LimitTolerance, SurvivorRule, classify_survivors, late_window, limit
-from verify.tally import Tally, property_of, record
+from verify.tally import Tally, VacuousPropertyWarning, property_of, record
 from verify.trajectory import Snapshot, StopReason, Trajectory
 from verify.verdicts import Check, Status, decide
 
@@ -78,7 +78,7 @@ def test_limit_checks_decay_unless_converged():
     assert all(c.holds for c in converged.checks(tol))
 
 
-def test_tally_fails_a_mostly_inconclusive_property():
+def mostly_inconclusive_property():
     calls = iter(range(1000))
 
     @property_of("meta-vacuous")
@@ -88,8 +88,20 @@ def test_tally_fails_a_mostly_inconclusive_property():
         proxy_holds = next(calls) % 4 == 0
         record(decide([Check("p", 0.0 if proxy_holds else 1.0, 0.5)], []))
 
+    return vacuous
+
+
+@pytest.mark.parametrize("profile", ["ci", "thorough"])
+def test_tally_fails_a_mostly_inconclusive_property(monkeypatch, profile):
+    monkeypatch.setenv("VERIFY_PROFILE", profile)
     with pytest.raises(AssertionError, match="vacuous"):
-        vacuous()
+        mostly_inconclusive_property()()
+
+
+def test_tally_only_warns_under_dev(monkeypatch):
+    monkeypatch.setenv("VERIFY_PROFILE", "dev")
+    with pytest.warns(VacuousPropertyWarning, match="vacuous"):
+        mostly_inconclusive_property()()
 
 
 def test_tally_counts_each_status():

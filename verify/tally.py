@@ -4,19 +4,29 @@
 failure report, discards inconclusive examples with `assume`, and asserts pass. The
 `property_of` decorator wraps a whole Hypothesis test: after all its examples it fails the
 test when more than MAX_INCONCLUSIVE_SHARE of them were inconclusive (a vacuous property).
+That rule is enforced under the `ci` and `thorough` profiles; under `dev`, whose few random
+examples make the share noisy (about 1 run in 8 crosses one half for a property whose true
+inconclusive rate is 0.4), it is a VacuousPropertyWarning instead.
 """
 
 from __future__ import annotations
 
 import functools
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 
 from hypothesis import assume, event, note
 
+from verify import profiles
 from verify.verdicts import Status, Verdict
 
 MAX_INCONCLUSIVE_SHARE = 0.5
+ENFORCED_UNDER = ("ci", "thorough")
+
+
+class VacuousPropertyWarning(UserWarning):
+    """More than half of a property's examples were inconclusive under the dev profile."""
 
 
 @dataclass
@@ -66,10 +76,15 @@ def property_of(result: str):
                 _ACTIVE.clear()
                 wrapper.last_counts = {status.value: run.counts[status] for status in Status}
             share = run.inconclusive_share()
-            assert share <= MAX_INCONCLUSIVE_SHARE, (
+            if share <= MAX_INCONCLUSIVE_SHARE:
+                return
+            message = (
                 f"{result}: {run.counts[Status.INCONCLUSIVE]} of {run.total} examples inconclusive "
                 f"({share:.0%} > {MAX_INCONCLUSIVE_SHARE:.0%}): the property has become vacuous"
             )
+            if profiles.chosen() in ENFORCED_UNDER:
+                raise AssertionError(message)
+            warnings.warn(message, VacuousPropertyWarning, stacklevel=2)
 
         wrapper.verify_result = result
         wrapper.last_counts = None
