@@ -62,7 +62,7 @@ def a5_claim(trajectory: Trajectory, target: float, proxy_tol: ProxyTolerances, 
     return decide(proxies, claims, {"a5_final": float(a5[-1]), "a5_window_start": float(a5[0]), "a5_rate_slope": fitted})
 
 
-# ---- prop2 / prop5, lemma1, lemma2: gradient direction and alignment -----------------------
+# ---- prop2, lemma1, lemma2: gradient direction and alignment ------------------------------
 
 
 def alignment_claim(
@@ -154,7 +154,7 @@ def joint_support_claim(
     return decide(proxies, claims, {"joint_support": best, "supporting_nodes": float(holding.sum())})
 
 
-# ---- thm2 / thm4: norm-gradient limits ------------------------------------------------------
+# ---- thm2: norm-gradient limits -------------------------------------------------------------
 
 
 def ewn_statistic(s: Snapshot) -> np.ndarray:
