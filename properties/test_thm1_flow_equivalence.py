@@ -35,8 +35,12 @@ from verify.verdicts import Check, Status, Verdict, decide
 # (0.57 for ||w|| in place of ||w||^2, 13 for SWN without its radial term).
 VELOCITY_RTOL = 1e-10
 # Halving eta halved the max deviation: measured ratios 1.98 and 1.99 (eta = 0.02, 0.01, 0.005,
-# horizon 1); the uniform-step control gave 1.003. The band accepts O(eta) and rejects O(1).
-HALVING_RATIO = (1.6, 2.5)
+# horizon 1), and 2.91 on a case a Hypothesis search found (deviation 5.0e-3 -> 1.7e-3: faster
+# than O(eta) is still within O(eta)); the uniform-step control gave 1.003. So the deviation
+# must at least fall by 1.6x when eta halves, and stay below 0.1 of |w(0)| at eta = 0.01
+# (measured 1.7e-3 to 1.3e-2).
+MIN_HALVING_RATIO = 1.6
+MAX_FINE_DEVIATION = 0.1
 HORIZON = 1.0
 ETAS = (0.02, 0.01)
 
@@ -84,7 +88,10 @@ def tracking_verdict(case: Case, node_scaled: bool = True) -> Verdict:
     if fine == 0.0:
         return Verdict(Status.INCONCLUSIVE, "no deviation at all: the flow did not move", metrics={"deviation": 0.0})
     ratio = coarse / fine
-    claims = [Check("deviation ratio eta/(eta/2)", ratio, HALVING_RATIO[0], ">="), Check("deviation ratio eta/(eta/2)", ratio, HALVING_RATIO[1], "<=")]
+    claims = [
+        Check("deviation ratio eta/(eta/2)", ratio, MIN_HALVING_RATIO, ">="),
+        Check("deviation at eta/2", fine, MAX_FINE_DEVIATION, "<="),
+    ]
     return decide([], claims, {"deviation_coarse": coarse, "deviation_fine": fine, "ratio": ratio})
 
 
