@@ -1,0 +1,35 @@
+"""Hypothesis profiles: chosen by argument, $VERIFY_PROFILE or $CI, and scaled example counts."""
+
+import pytest
+from hypothesis import settings
+
+from verify import profiles
+from verify.errors import ConfigError
+
+
+def test_choice_order(monkeypatch):
+    monkeypatch.delenv("VERIFY_PROFILE", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    assert profiles.chosen() == "dev"
+    monkeypatch.setenv("CI", "true")
+    assert profiles.chosen() == "ci"
+    monkeypatch.setenv("VERIFY_PROFILE", "thorough")
+    assert profiles.chosen() == "thorough"
+    assert profiles.chosen("dev") == "dev"
+
+
+def test_unknown_profile_is_named(monkeypatch):
+    monkeypatch.setenv("VERIFY_PROFILE", "quick")
+    with pytest.raises(ConfigError, match="'quick'"):
+        profiles.chosen()
+
+
+def test_profiles_are_registered_as_documented(monkeypatch):
+    profiles.register()
+    assert settings.get_profile("dev").derandomize
+    assert settings.get_profile("ci").derandomize and settings.get_profile("ci").deadline is None
+    assert not settings.get_profile("thorough").derandomize
+    monkeypatch.setenv("VERIFY_PROFILE", "thorough")
+    assert profiles.examples(3) == 30
+    monkeypatch.setenv("VERIFY_PROFILE", "ci")
+    assert profiles.examples(3) == 3
