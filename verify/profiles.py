@@ -28,7 +28,9 @@ _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
 def register() -> None:
     settings.register_profile("dev", deadline=None, derandomize=True, suppress_health_check=_SLOW_OK)
     settings.register_profile("ci", parent=settings.get_profile("ci"), deadline=None, suppress_health_check=_SLOW_OK)
-    settings.register_profile("thorough", deadline=None, suppress_health_check=_SLOW_OK, max_examples=1000)
+    settings.register_profile(
+        "thorough", deadline=None, derandomize=False, suppress_health_check=_SLOW_OK, max_examples=1000
+    )
 
 
 def chosen(explicit: str | None = None) -> str:
