@@ -13,19 +13,14 @@ it. Examples (ci): 8; thorough: 10x.
 import numpy as np
 import sympy as sp
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from verify import analysis
 from verify.profiles import examples
+from verify.strategies import rationals
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, decide
 
 TERMS = 10_000
-
-
-def exponents():
-    """Rational p in (0, 1] with denominators up to 6."""
-    return st.builds(lambda den, num: sp.Rational(num, den), st.integers(1, 6), st.integers(1, 6)).filter(lambda p: p <= 1)
 
 
 def conclusion(p: sp.Rational) -> list[Check]:
@@ -43,7 +38,7 @@ def verdict(p: sp.Rational):
 
 @property_of("lemma4")
 @settings(max_examples=examples(8))
-@given(p=exponents())
+@given(p=rationals(0, 1))
 def test_property_lemma4_diverges(p):
     record(verdict(p))
 

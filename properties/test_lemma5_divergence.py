@@ -17,14 +17,11 @@ from hypothesis import strategies as st
 
 from verify import analysis
 from verify.profiles import examples
+from verify.strategies import rationals
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, decide
 
 TERMS = 10_000
-
-
-def rationals_in_unit_interval():
-    return st.builds(lambda den, num: sp.Rational(num, den), st.integers(1, 6), st.integers(1, 6)).filter(lambda r: r <= 1)
 
 
 def growth_hypotheses(a: np.ndarray, b: np.ndarray) -> list[Check]:
@@ -52,7 +49,7 @@ def verdict(p, b1_squared, beta, b=None):
 
 @property_of("lemma5")
 @settings(max_examples=examples(8))
-@given(p=rationals_in_unit_interval(), b1_squared=st.integers(1, 4), beta=rationals_in_unit_interval())
+@given(p=rationals(0, 1), b1_squared=st.integers(1, 4), beta=rationals(0, 1))
 def test_property_lemma5_diverges(p, b1_squared, beta):
     record(verdict(p, b1_squared, beta))
 

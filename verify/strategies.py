@@ -6,6 +6,7 @@ failing example replays exactly and shrinks towards small sizes and seeds.
 
 from __future__ import annotations
 
+import sympy as sp
 from hypothesis import strategies as st
 
 from verify.cases import Case, DataSpec
@@ -18,6 +19,14 @@ SEED_MAX = 2**31 - 1
 
 def seeds() -> st.SearchStrategy[int]:
     return st.integers(min_value=0, max_value=SEED_MAX)
+
+
+def rationals(low, high, max_den: int = 6, max_num: int = 6) -> st.SearchStrategy:
+    """Exact sympy rationals num/den in (low, high], num in 1..max_num, den in 1..max_den:
+    exponents and constants for which sympy decides sums and limits exactly."""
+    return st.builds(lambda den, num: sp.Rational(num, den), st.integers(1, max_den), st.integers(1, max_num)).filter(
+        lambda r: low < r <= high
+    )
 
 
 def activations(allowed=tuple(ACTIVATION_DEGREE)) -> st.SearchStrategy[str]:

@@ -42,12 +42,7 @@ class Tally:
         return self.counts[Status.INCONCLUSIVE] / self.total if self.total else 0.0
 
 
-TALLIES: dict[str, Tally] = {}
 _ACTIVE: list[Tally] = []
-
-
-def tally_for(result: str) -> Tally:
-    return TALLIES.setdefault(result, Tally(result))
 
 
 def record(verdict: Verdict) -> None:
@@ -67,9 +62,8 @@ def property_of(result: str):
     def decorate(test):
         @functools.wraps(test)
         def wrapper(*args, **kwargs):
-            tally = tally_for(result)
             run = Tally(result)
-            _ACTIVE[:] = [tally, run]
+            _ACTIVE[:] = [run]
             try:
                 test(*args, **kwargs)
             finally:
