@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 
 from verify import data as datasets
+from verify.batched import Problem, train_grouped
 from verify.errors import require
 from verify.gd import GDSettings, train_gd
 from verify.nets import Architecture, Frozen, forward, init_weights
@@ -87,6 +88,22 @@ class Case:
 
     def train(self, settings: GDSettings, device="cpu") -> Trajectory:
         return train_gd(self.net(), self.dataset(), self.initial_weights(), settings, device)
+
+    def problem(self, settings: GDSettings) -> Problem:
+        """This case as one row of a batched run."""
+        return Problem(self.net(), self.dataset(), self.initial_weights(), settings)
+
+
+def train_cases(cases, settings, device="cpu") -> list[Trajectory]:
+    """Train many cases as batched programs; `settings` is one GDSettings or one per case.
+
+    Row for row the same trajectories as [case.train(s) for ...], up to rounding.
+    """
+    cases = list(cases)
+    if isinstance(settings, GDSettings):
+        settings = [settings] * len(cases)
+    require(len(settings) == len(cases), f"{len(cases)} cases but {len(settings)} settings")
+    return train_grouped([case.problem(s) for case, s in zip(cases, settings)], device)
 
 
 def lin_sep_architecture() -> Architecture:

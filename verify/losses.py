@@ -30,26 +30,36 @@ def log_softplus(a: torch.Tensor) -> torch.Tensor:
 
 
 def margins(loss: str, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Margin matrix (m, 1) for exponential, (m, k-1) for cross-entropy."""
+    """Margin matrix (..., m, 1) for exponential, (..., m, k-1) for cross-entropy.
+
+    outputs (..., m, outputs) and labels (..., m) may carry leading batch dimensions.
+    """
     if loss == "exponential":
-        return y[:, None] * outputs[:, :1]
+        return y[..., None] * outputs[..., :1]
     require(loss == "cross_entropy", f"unknown loss {loss!r}; choose one of {list(LOSSES)}")
-    m, k = outputs.shape
-    true = outputs.gather(1, y[:, None])
+    k = outputs.shape[-1]
+    true = outputs.gather(-1, y[..., None])
     others = ~torch.nn.functional.one_hot(y, k).bool()
-    return (true - outputs)[others].reshape(m, k - 1)
+    return (true - outputs)[others].reshape(*y.shape, k - 1)
 
 
 def log_losses(loss: str, margin: torch.Tensor) -> torch.Tensor:
-    """Per-sample log l_i from the margin matrix."""
+    """Per-sample log l_i from the margin matrix: shape (..., m)."""
     if loss == "exponential":
-        return -margin[:, 0]
-    return log_softplus(torch.logsumexp(-margin, dim=1))
+        return -margin[..., 0]
+    return log_softplus(torch.logsumexp(-margin, dim=-1))
 
 
-def log_loss(loss: str, margin: torch.Tensor) -> torch.Tensor:
-    """log L = logsumexp_i log l_i."""
-    return torch.logsumexp(log_losses(loss, margin), dim=0)
+def log_loss(loss: str, margin: torch.Tensor, points: torch.Tensor | None = None) -> torch.Tensor:
+    """log L = logsumexp_i log l_i over the last sample axis.
+
+    `points` (a boolean mask like the per-sample losses) leaves padded samples out exactly:
+    their log l_i becomes -inf, which adds e^-inf = 0 to the sum and receives zero gradient.
+    """
+    logs = log_losses(loss, margin)
+    if points is not None:
+        logs = torch.where(points, logs, -torch.inf)
+    return torch.logsumexp(logs, dim=-1)
 
 
 def loss_direction(loss: str, margin: torch.Tensor) -> torch.Tensor:

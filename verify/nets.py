@@ -129,10 +129,14 @@ def frozen_values(arch: Architecture, layer: int, dtype: torch.dtype, device) ->
 
 
 def forward(arch: Architecture, weights: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-    """Network outputs Phi(w, x) of shape (m, output_dim) for inputs x of shape (m, d)."""
+    """Network outputs Phi(w, x) of shape (..., m, output_dim) for inputs x of shape (..., m, d).
+
+    Leading batch dimensions of x and of the weights (..., n_out, n_in) broadcast, so B
+    networks with their own data run as one program.
+    """
     h = x
     for layer, w in enumerate(weights):
-        h = h @ w.T
+        h = h @ w.mT
         if layer < arch.depth - 1:
             h = activate(arch.activation, h)
     return h

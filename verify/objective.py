@@ -61,11 +61,16 @@ class Objective:
         return losses.log_loss(self.loss, self.margins(weights))
 
     def value_and_grad(self, theta: list[torch.Tensor]) -> tuple[float, list[torch.Tensor]]:
-        """log L and grad_theta log L at theta."""
-        theta = [t.detach().requires_grad_(True) for t in theta]
-        value = self.log_loss(theta)
+        """log L and grad_theta log L at theta.
+
+        Evaluated as a batch of one network, with the kernels verify.batched uses, so that the
+        one-network and batched trainers agree bit for bit on the same data.
+        """
+        theta = [t.detach()[None].requires_grad_(True) for t in theta]
+        outputs = forward(self.net.arch, self.net.weights(theta), self.x[None])
+        value = losses.log_loss(self.loss, losses.margins(self.loss, outputs, self.y[None]))[0]
         grads = torch.autograd.grad(value, theta)
-        return float(value.detach()), [g.detach() for g in grads]
+        return float(value.detach()), [g.detach()[0] for g in grads]
 
     def node_rows(self, weights: list[torch.Tensor]) -> list[torch.Tensor]:
         """Per trainable layer, its node rows with frozen entries zeroed."""

@@ -40,7 +40,7 @@ class Parameterisation:
 
 def _row_norms(v: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
     """Row norms, with 1 in rows that are not nodes so that nothing divides by zero."""
-    return torch.where(rows, v.norm(dim=1), torch.ones((), dtype=v.dtype, device=v.device))
+    return torch.where(rows, v.norm(dim=-1), torch.ones((), dtype=v.dtype, device=v.device))
 
 
 class ParamNet:
@@ -83,7 +83,11 @@ class ParamNet:
         return theta
 
     def weights(self, theta: list[torch.Tensor]) -> list[torch.Tensor]:
-        """The weights w(theta), differentiable in theta; frozen entries keep their values."""
+        """The weights w(theta), differentiable in theta; frozen entries keep their values.
+
+        Parameters may carry leading batch dimensions (B networks of this architecture);
+        the weights then do too, and frozen layers broadcast.
+        """
         out = []
         it = iter(theta)
         dtype, device = theta[0].dtype, theta[0].device
@@ -101,6 +105,6 @@ class ParamNet:
                 v = torch.where(mask, v, 0.0)
                 rows = self.arch.node_rows(layer).to(device)
                 radius = torch.exp(scale) if kind == "ewn" else scale
-                w = (radius / _row_norms(v, rows))[:, None] * v
+                w = (radius / _row_norms(v, rows))[..., None] * v
             out.append(torch.where(mask, w, fixed))
         return out
