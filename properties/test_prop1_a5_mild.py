@@ -15,6 +15,7 @@ kept falling (as |log L|^-0.1 to -0.3, so A4 was not met) in 10 of 16 EWN runs, 
 
 import dataclasses
 
+import pytest
 from hypothesis import given, settings
 
 from verify import claims, regimes
@@ -60,8 +61,14 @@ def test_property_prop4_a5_vanishes(case):
 LIN_SEP_SWN = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisation("swn"))
 
 
-def test_control_c_equal_one_fails():
+def test_lin_sep_swn_passes():
     assert verdict(LIN_SEP_SWN).status is Status.PASS
-    # With c = 1 each step's fall in log L grows with |log L|; k <= 0.001 keeps the late
-    # milestones resolved (at 0.01 the run leaps from -200 to -300 in one or two steps).
-    assert verdict(LIN_SEP_SWN, c=1.0, k_max=0.001).status is Status.FAIL
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_control_c_equal_one_fails_on_unnorm(seed):
+    # With c = 1 the A5 quantity stays near k |log L| (~0.09 at -300 for k = 3e-4). k <= 3e-4
+    # keeps GD off its stability edge: at k = 1e-3 the loss vector flipped between milestones
+    # (A3 drift up to 1), making the run inconclusive instead of a counterexample.
+    case = Case(DataSpec("lin-sep", seed=seed), lin_sep_architecture(), Parameterisation("unnorm"), init_seed=seed)
+    assert verdict(case, c=1.0, k_max=3e-4).status is Status.FAIL
