@@ -33,7 +33,7 @@ from verify.errors import ConfigError, require
 from verify.gd import GDSettings
 from verify.losses import log_loss, margins
 from verify.nets import Architecture, forward
-from verify.objective import Objective
+from verify.objective import Meta, check_compatible, measure_batch
 from verify.parameterisations import ParamNet
 from verify.trajectory import StopReason, Trajectory
 
@@ -103,7 +103,11 @@ class _Batch:
             raise ConfigError("device 'cuda' requested but CUDA is not available")
         self.net = first.net
         self.loss = first.data.loss
-        self.objectives = [Objective(p.net, p.data, self.device) for p in problems]
+        for index, problem in enumerate(problems):
+            try:
+                check_compatible(problem.net, problem.data)
+            except ConfigError as error:
+                raise ConfigError(f"case {index}: {error}") from None
         m = max(int(p.data.x.shape[0]) for p in problems)
         d = int(first.data.x.shape[1])
         batch = len(problems)
@@ -174,17 +178,23 @@ def train_batch(problems: Sequence[Problem], device="cpu", record_history: bool 
     reason = torch.full((size,), -1, dtype=torch.int64, device=dev)
     codes = list(StopReason)
 
-    def snap(row: int):
-        return batch.objectives[row].measure(
-            [t[row] for t in theta],
-            step=int(accepted[row]),
-            attempts=int(accepted[row] + rejected[row]),
-            k=float(k[row]),
-            c=float(c[row]),
-            log_d=float(log_d[row]),
-        )
+    def snap(rows: list[int]):
+        index = torch.tensor(rows, device=dev)
+        metas = [
+            Meta(
+                step=int(accepted[row]),
+                attempts=int(accepted[row] + rejected[row]),
+                k=float(k[row]),
+                c=float(c[row]),
+                log_d=float(log_d[row]),
+            )
+            for row in rows
+        ]
+        points = batch.points[index]
+        taken = [t[index] for t in theta]
+        return measure_batch(batch.net, batch.loss, batch.x[index], batch.y[index], points, taken, metas)
 
-    snapshots = [[snap(row)] for row in range(size)]
+    snapshots = [[first] for first in snap(list(range(size)))]
     history = [log_l.clone()]
 
     while True:
@@ -217,17 +227,23 @@ def train_batch(problems: Sequence[Problem], device="cpu", record_history: bool 
             history.append(torch.where(ok, new_log_l, torch.nan))
         crossed = ok & (log_l <= milestone)
         if bool(crossed.any()):
-            for row in crossed.nonzero().flatten().tolist():
-                snapshots[row].append(snap(row))
+            rows = crossed.nonzero().flatten().tolist()
+            for row, snapshot in zip(rows, snap(rows)):
+                snapshots[row].append(snapshot)
             milestone = torch.where(crossed, _next_milestone(log_l, every), milestone)
 
     steps = torch.stack(history).cpu().numpy() if record_history else None
     final_k, final_attempts = k.cpu(), (accepted + rejected).cpu()
+    unfinished = [
+        row
+        for row in range(size)
+        if snapshots[row][-1].attempts != int(final_attempts[row]) or snapshots[row][-1].k != float(final_k[row])
+    ]
+    if unfinished:
+        for row, snapshot in zip(unfinished, snap(unfinished)):
+            snapshots[row].append(snapshot)
     trajectories = []
     for row in range(size):
-        last = snapshots[row][-1]
-        if last.attempts != int(final_attempts[row]) or last.k != float(final_k[row]):
-            snapshots[row].append(snap(row))
         row_history = steps[:, row] if steps is not None else np.empty(0)
         trajectories.append(
             Trajectory(

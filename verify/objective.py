@@ -9,6 +9,7 @@ so that nothing underflows at e^-1000.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -21,10 +22,17 @@ from verify.parameterisations import ParamNet
 from verify.trajectory import Snapshot
 
 
-def _log_norm(t: torch.Tensor) -> torch.Tensor:
-    """log of a vector norm, formed as log(max|t|) + log||t/max|t|||: finite for tiny entries."""
-    top = t.abs().max()
-    return torch.log(top) + torch.log((t / top).norm())
+def check_compatible(net: ParamNet, data: Dataset) -> None:
+    """Raise ConfigError unless the data's inputs and loss fit the architecture."""
+    require(
+        data.x.shape[1] == net.arch.input_dim,
+        f"data has {data.x.shape[1]} input features, the architecture expects {net.arch.input_dim}",
+    )
+    expected_outputs = 1 if data.loss == "exponential" else data.num_classes
+    require(
+        net.arch.output_dim == expected_outputs,
+        f"{data.loss} loss on this data needs output_dim={expected_outputs}, got {net.arch.output_dim}",
+    )
 
 
 class Objective:
@@ -32,15 +40,7 @@ class Objective:
 
     def __init__(self, net: ParamNet, data: Dataset, device="cpu", dtype=torch.float64):
         require(dtype == torch.float64, f"dtype {dtype} is not supported: the harness works in float64")
-        require(
-            data.x.shape[1] == net.arch.input_dim,
-            f"data has {data.x.shape[1]} input features, the architecture expects {net.arch.input_dim}",
-        )
-        expected_outputs = 1 if data.loss == "exponential" else data.num_classes
-        require(
-            net.arch.output_dim == expected_outputs,
-            f"{data.loss} loss on this data needs output_dim={expected_outputs}, got {net.arch.output_dim}",
-        )
+        check_compatible(net, data)
         self.net = net
         self.data = data
         self.loss = data.loss
@@ -72,66 +72,120 @@ class Objective:
         grads = torch.autograd.grad(value, theta)
         return float(value.detach()), [g.detach()[0] for g in grads]
 
-    def node_rows(self, weights: list[torch.Tensor]) -> list[torch.Tensor]:
-        """Per trainable layer, its node rows with frozen entries zeroed."""
-        blocks = []
-        for layer in self.net.layers:
-            mask = self.net.arch.trainable_mask(layer).to(self.device)
-            rows = self.net.arch.node_rows(layer).to(self.device)
-            blocks.append(torch.where(mask, weights[layer], 0.0)[rows])
-        return blocks
-
-    def trainable_vector(self, weights: list[torch.Tensor]) -> torch.Tensor:
-        """The trainable entries of every layer, flattened in layer order: the vector w."""
-        return torch.cat(
-            [weights[layer][self.net.arch.trainable_mask(layer).to(self.device)] for layer in self.net.layers]
-        )
-
     def measure(self, theta, *, step: int, attempts: int, k: float, c: float, log_d: float) -> Snapshot:
-        """Every w-space quantity of THEOREMS.md section 2 at theta.
+        """Every w-space quantity of THEOREMS.md section 2 at theta (see measure_batch)."""
+        meta = Meta(step=step, attempts=attempts, k=k, c=c, log_d=log_d)
+        return measure_batch(self.net, self.loss, self.x[None], self.y[None], None, [t[None] for t in theta], [meta])[0]
 
-        Where the gradient of a node (or of all of w) is exactly zero, as for a dead ReLU net,
-        its cosine and direction are undefined and recorded as NaN.
-        """
-        with torch.enable_grad():
-            weights = [w.detach().requires_grad_(True) for w in self.net.weights(theta)]
-            margin = self.margins(weights)
-            value = losses.log_loss(self.loss, margin)
-            grads = torch.autograd.grad(value, weights)
-        margin = margin.detach()
-        log_l = float(value.detach())
-        weights = [w.detach() for w in weights]
-        w_rows, g_rows = self.node_rows(weights), self.node_rows(list(grads))
-        w_flat, g_flat = self.trainable_vector(weights), self.trainable_vector(list(grads))
-        node_norm = torch.cat([b.norm(dim=1) for b in w_rows])
-        node_grad_norm = torch.cat([b.norm(dim=1) for b in g_rows])
-        node_cos = -torch.cat(
-            [
-                ((a / a.norm(dim=1, keepdim=True)) * (b / b.norm(dim=1, keepdim=True))).sum(dim=1)
-                for a, b in zip(w_rows, g_rows)
-            ]
-        )
-        node_log_norm = torch.log(node_norm)
-        node_log_grad_norm = log_l + torch.log(node_grad_norm)
-        log_w_norm = _log_norm(w_flat)
-        log_eta = math.log(k) - c * log_l
+
+@dataclass(frozen=True)
+class Meta:
+    """The trainer's bookkeeping that a snapshot records beside the measurements."""
+
+    step: int
+    attempts: int
+    k: float
+    c: float
+    log_d: float
+
+
+def _node_blocks(net: ParamNet, weights: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Per trainable layer, its node rows with frozen entries zeroed: (B, nodes, fan_in)."""
+    blocks = []
+    for layer in net.layers:
+        device = weights[layer].device
+        mask = net.arch.trainable_mask(layer).to(device)
+        rows = net.arch.node_rows(layer).to(device)
+        blocks.append(torch.where(mask, weights[layer], 0.0)[:, rows])
+    return blocks
+
+
+def _trainable_vector(net: ParamNet, weights: list[torch.Tensor]) -> torch.Tensor:
+    """The trainable entries of every layer, flattened in layer order: the vectors w, (B, P)."""
+    return torch.cat(
+        [weights[layer][:, net.arch.trainable_mask(layer).to(weights[layer].device)] for layer in net.layers], dim=1
+    )
+
+
+def measure_batch(
+    net: ParamNet,
+    loss: str,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    points: torch.Tensor | None,
+    theta: list[torch.Tensor],
+    metas: list[Meta],
+) -> list[Snapshot]:
+    """Snapshots of B networks at once: theta, x (B, m, d), y (B, m) and the point mask carry
+    a leading batch axis; metas holds each row's bookkeeping.
+
+    Row b's snapshot does not depend on the other rows, and with B = 1 this is
+    Objective.measure. Where the gradient of a node (or of all of w) is exactly zero, as for a
+    dead ReLU net, its cosine and direction are undefined and recorded as NaN.
+    """
+    with torch.enable_grad():
+        weights = [w.detach().requires_grad_(True) for w in net.weights([t.detach() for t in theta])]
+        weights = [w if w.dim() == 3 else w.expand(len(metas), *w.shape) for w in weights]
+        margin = losses.margins(loss, forward(net.arch, weights, x), y)
+        value = losses.log_loss(loss, margin, points)
+        grads = torch.autograd.grad(value.sum(), weights, allow_unused=True)
+    grads = [torch.zeros_like(w) if g is None else g for w, g in zip(weights, grads)]
+    margin = margin.detach()
+    weights = [w.detach() for w in weights]
+    w_rows, g_rows = _node_blocks(net, weights), _node_blocks(net, grads)
+    w_flat, g_flat = _trainable_vector(net, weights), _trainable_vector(net, grads)
+    node_norm = torch.cat([b.norm(dim=-1) for b in w_rows], dim=1)
+    node_grad_norm = torch.cat([b.norm(dim=-1) for b in g_rows], dim=1)
+    node_cos = -torch.cat(
+        [
+            ((a / a.norm(dim=-1, keepdim=True)) * (b / b.norm(dim=-1, keepdim=True))).sum(dim=-1)
+            for a, b in zip(w_rows, g_rows)
+        ],
+        dim=1,
+    )
+    log_l = value.detach()
+    node_log_norm = torch.log(node_norm)
+    node_log_grad_norm = log_l[:, None] + torch.log(node_grad_norm)
+    # log ||w|| as log max|w_i| + log ||w / max|w_i|||, finite however small the entries.
+    top = w_flat.abs().amax(dim=1, keepdim=True)
+    log_w_norm = torch.log(top[:, 0]) + torch.log((w_flat / top).norm(dim=1))
+    k = torch.tensor([m.k for m in metas], dtype=torch.float64, device=log_l.device)
+    c = torch.tensor([m.c for m in metas], dtype=torch.float64, device=log_l.device)
+    log_eta = torch.log(k) - c * log_l
+    cpu = {
+        "log_l": log_l,
+        "log_eta": log_eta,
+        "w": w_flat,
+        "node_log_norm": node_log_norm,
+        "node_log_grad_norm": node_log_grad_norm,
+        "node_cos": node_cos,
+        "node_share": node_norm / w_flat.norm(dim=1, keepdim=True),
+        "node_log_a5": log_eta[:, None] + node_log_norm + node_log_grad_norm,
+        "grad_direction": -g_flat / g_flat.norm(dim=1, keepdim=True),
+    }
+    cpu = {name: t.cpu().numpy() for name, t in cpu.items()}
+    degree = net.arch.degree
+    snapshots = []
+    for row, meta in enumerate(metas):
+        row_margin = margin[row] if points is None else margin[row][points[row]]
         snapshot = Snapshot(
-            step=step,
-            attempts=attempts,
-            log_loss=log_l,
-            k=k,
-            log_eta=log_eta,
-            log_d=log_d,
-            w=w_flat.cpu().numpy(),
-            node_log_norm=node_log_norm.cpu().numpy(),
-            node_log_grad_norm=node_log_grad_norm.cpu().numpy(),
-            node_cos=node_cos.cpu().numpy(),
-            node_share=(node_norm / w_flat.norm()).cpu().numpy(),
-            node_log_a5=(log_eta + node_log_norm + node_log_grad_norm).cpu().numpy(),
-            grad_direction=(-g_flat / g_flat.norm()).cpu().numpy(),
-            loss_direction=losses.loss_direction(self.loss, margin).cpu().numpy(),
-            normalised_margin=float(losses.normalised_margin(margin, log_w_norm, self.degree)),
+            step=meta.step,
+            attempts=meta.attempts,
+            log_loss=float(cpu["log_l"][row]),
+            k=meta.k,
+            log_eta=float(cpu["log_eta"][row]),
+            log_d=meta.log_d,
+            w=cpu["w"][row],
+            node_log_norm=cpu["node_log_norm"][row],
+            node_log_grad_norm=cpu["node_log_grad_norm"][row],
+            node_cos=cpu["node_cos"][row],
+            node_share=cpu["node_share"][row],
+            node_log_a5=cpu["node_log_a5"][row],
+            grad_direction=cpu["grad_direction"][row],
+            loss_direction=losses.loss_direction(loss, row_margin).cpu().numpy(),
+            normalised_margin=float(losses.normalised_margin(row_margin, log_w_norm[row], degree)),
         )
-        if not (math.isfinite(log_l) and np.isfinite(snapshot.w).all()):
-            raise FloatingPointError(f"non-finite state at step {step} (log L = {log_l})")
-        return snapshot
+        if not (math.isfinite(snapshot.log_loss) and np.isfinite(snapshot.w).all()):
+            raise FloatingPointError(f"non-finite state at step {meta.step} (log L = {snapshot.log_loss})")
+        snapshots.append(snapshot)
+    return snapshots
