@@ -92,12 +92,21 @@ class ParamNet:
         it = iter(theta)
         dtype, device = theta[0].dtype, theta[0].device
         for layer in range(self.arch.depth):
+            kind = self.kinds.get(layer)
+            if layer not in self.arch.frozen and kind is not None:
+                # Fully trainable: the masked path below with every mask true, minus its no-ops.
+                if kind == "unnorm":
+                    out.append(next(it))
+                    continue
+                scale, v = next(it), next(it)
+                radius = torch.exp(scale) if kind == "ewn" else scale
+                out.append((radius / v.norm(dim=-1))[..., None] * v)
+                continue
             fixed = frozen_values(self.arch, layer, dtype, device)
-            if layer not in self.kinds:
+            if kind is None:
                 out.append(fixed)
                 continue
             mask = self.arch.trainable_mask(layer).to(device)
-            kind = self.kinds[layer]
             if kind == "unnorm":
                 w = next(it)
             else:
