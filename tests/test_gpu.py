@@ -1,10 +1,11 @@
-"""The trainer on CUDA agrees with the CPU; skipped cleanly where there is no GPU."""
+"""The trainers on CUDA agree with the CPU; skipped cleanly where there is no GPU."""
 
 import numpy as np
 import pytest
 import torch
 
-from verify.cases import Case, DataSpec, lin_sep_architecture
+from verify.cases import Case, DataSpec, lin_sep_architecture, train_cases
+from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings
 from verify.parameterisations import Parameterisation
 
@@ -19,3 +20,22 @@ def test_cuda_trajectory_matches_cpu(kind):
     assert gpu.stop_reason is cpu.stop_reason
     # Reduction order differs between devices; 1e-8 relative over a few hundred steps is measured slack.
     assert np.allclose(gpu.final.w, cpu.final.w, rtol=1e-8, atol=0)
+
+
+def test_cuda_batch_matches_cpu():
+    cases = [Case(DataSpec("binary", seed=s, m=10), lin_sep_architecture(), Parameterisation("ewn"), init_seed=s) for s in range(8)]
+    settings = GDSettings(c=1 - 1 / 30, k_max=0.01, target_log_loss=-50.0)
+    cpu, gpu = train_cases(cases, settings, "cpu"), train_cases(cases, settings, "cuda")
+    for a, b in zip(cpu, gpu):
+        assert b.stop_reason is a.stop_reason
+        # Same slack as the one-network test above: device reduction order, a few hundred steps.
+        assert np.allclose(b.final.w, a.final.w, rtol=1e-8, atol=0)
+
+
+def test_cuda_flow_matches_cpu():
+    case = Case(DataSpec("lin-sep"), lin_sep_architecture(), Parameterisation("ewn"))
+    settings = FlowSettings(target_log_loss=-50.0)
+    args = (case.net(), case.dataset(), case.initial_weights(), settings)
+    cpu, gpu = train_flow(*args, device="cpu"), train_flow(*args, device="cuda")
+    # The solver's adaptive steps follow rounding; rtol 1e-10 integration keeps states within ~1e-8.
+    assert np.allclose(gpu.final.w, cpu.final.w, rtol=1e-7, atol=0)
