@@ -18,8 +18,10 @@ def test_cuda_trajectory_matches_cpu(kind):
     settings = GDSettings(c=1 - 1 / 30, k_max=0.01, target_log_loss=-50.0)
     cpu, gpu = case.train(settings, "cpu"), case.train(settings, "cuda")
     assert gpu.stop_reason is cpu.stop_reason
-    # Reduction order differs between devices; 1e-8 relative over a few hundred steps is measured slack.
-    assert np.allclose(gpu.final.w, cpu.final.w, rtol=1e-8, atol=0)
+    assert (gpu.accepted, gpu.rejected) == (cpu.accepted, cpu.rejected)
+    # Reduction order differs between devices and GD amplifies the ulps: measured on an H200,
+    # SWN ended 2.2e-7 relative apart after 349 steps.
+    assert np.allclose(gpu.final.w, cpu.final.w, rtol=1e-4, atol=1e-12)
 
 
 def test_cuda_batch_matches_cpu():
@@ -28,8 +30,9 @@ def test_cuda_batch_matches_cpu():
     cpu, gpu = train_cases(cases, settings, "cpu"), train_cases(cases, settings, "cuda")
     for a, b in zip(cpu, gpu):
         assert b.stop_reason is a.stop_reason
-        # Same slack as the one-network test above: device reduction order, a few hundred steps.
-        assert np.allclose(b.final.w, a.final.w, rtol=1e-8, atol=0)
+        assert (b.accepted, b.rejected) == (a.accepted, a.rejected)
+        # Measured on an H200: up to 1.2e-5 relative apart (an EWN row with 30 undone steps).
+        assert np.allclose(b.final.w, a.final.w, rtol=1e-3, atol=1e-12)
 
 
 def test_cuda_flow_matches_cpu():
