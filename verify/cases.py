@@ -6,6 +6,7 @@ A Case is small and printable, so Hypothesis can report and shrink it; its torch
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import torch
@@ -86,15 +87,23 @@ class Case:
         """The same data, architecture and initial function under another parameterisation."""
         return Case(self.data, self.arch, param, self.init_seed, self.init_scale)
 
-    def train(self, settings: GDSettings, device="cpu") -> Trajectory:
-        return train_gd(self.net(), self.dataset(), self.initial_weights(), settings, device)
+    def train(self, settings: GDSettings, device=None) -> Trajectory:
+        """Train with GD on `device` (default: default_device())."""
+        return train_gd(self.net(), self.dataset(), self.initial_weights(), settings, device or default_device())
 
     def problem(self, settings: GDSettings) -> Problem:
         """This case as one row of a batched run."""
         return Problem(self.net(), self.dataset(), self.initial_weights(), settings)
 
 
-def train_cases(cases, settings, device="cpu") -> list[Trajectory]:
+def default_device() -> str:
+    """$VERIFY_DEVICE (set by `verify run --device`), else 'cpu'."""
+    device = os.environ.get("VERIFY_DEVICE", "cpu")
+    require(device in ("cpu", "cuda"), f"VERIFY_DEVICE={device!r} must be 'cpu' or 'cuda'")
+    return device
+
+
+def train_cases(cases, settings, device=None) -> list[Trajectory]:
     """Train many cases as batched programs; `settings` is one GDSettings or one per case.
 
     Row for row the same trajectories as [case.train(s) for ...], up to rounding.
@@ -103,7 +112,7 @@ def train_cases(cases, settings, device="cpu") -> list[Trajectory]:
     if isinstance(settings, GDSettings):
         settings = [settings] * len(cases)
     require(len(settings) == len(cases), f"{len(cases)} cases but {len(settings)} settings")
-    return train_grouped([case.problem(s) for case, s in zip(cases, settings)], device)
+    return train_grouped([case.problem(s) for case, s in zip(cases, settings)], device or default_device())
 
 
 def lin_sep_architecture() -> Architecture:

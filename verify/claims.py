@@ -7,6 +7,7 @@ property modules, beside the measurement that justifies them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Callable
 
 import numpy as np
@@ -28,6 +29,18 @@ from verify.trajectory import Snapshot, Trajectory
 from verify.verdicts import Check, Verdict, decide
 
 
+def reports_trajectory(claim: Callable[..., Verdict]) -> Callable[..., Verdict]:
+    """Attach the trajectory's plot series (its first argument) to the claim's verdict."""
+
+    @functools.wraps(claim)
+    def wrapper(trajectory: Trajectory, *args, **kwargs) -> Verdict:
+        verdict = claim(trajectory, *args, **kwargs)
+        verdict.series = trajectory.plot_series()
+        return verdict
+
+    return wrapper
+
+
 def _window_or_none(trajectory: Trajectory):
     window = late_window(trajectory)
     return window if len(window) >= MIN_WINDOW_SNAPSHOTS else None
@@ -43,6 +56,7 @@ def grad_shares(s: Snapshot) -> np.ndarray:
 # ---- prop1 / prop4: A5 is mild -------------------------------------------------------------
 
 
+@reports_trajectory
 def a5_claim(trajectory: Trajectory, target: float, proxy_tol: ProxyTolerances, tol: float, slope: tuple[float, float]) -> Verdict:
     """eta ||w_u|| ||grad_u L|| -> 0 for every node.
 
@@ -65,6 +79,7 @@ def a5_claim(trajectory: Trajectory, target: float, proxy_tol: ProxyTolerances, 
 # ---- prop2, lemma1, lemma2: gradient direction and alignment ------------------------------
 
 
+@reports_trajectory
 def alignment_claim(
     trajectory: Trajectory,
     target: float,
@@ -109,6 +124,7 @@ def _settled_survivors(trajectory: Trajectory, proxies: list[Check], rule: Survi
     return window, survivors
 
 
+@reports_trajectory
 def no_anti_alignment_claim(
     trajectory: Trajectory, target: float, proxy_tol: ProxyTolerances, tol: float, sign: float = 1.0
 ) -> Verdict:
@@ -124,6 +140,7 @@ def no_anti_alignment_claim(
     return decide(proxies, [Check("min_u w~_u . g~_u", worst, -tol, ">=")], {"min_inner_product": worst})
 
 
+@reports_trajectory
 def joint_support_claim(
     trajectory: Trajectory,
     target: float,
@@ -170,6 +187,7 @@ def swn_statistic(s: Snapshot) -> np.ndarray:
 STATISTICS: dict[str, Callable[[Snapshot], np.ndarray]] = {"ewn": ewn_statistic, "swn": swn_statistic}
 
 
+@reports_trajectory
 def norm_gradient_claim(
     trajectory: Trajectory,
     statistic: Callable[[Snapshot], np.ndarray],
@@ -202,6 +220,7 @@ def norm_gradient_claim(
 # ---- cor1: deep linear nets reach the max-margin direction ----------------------------------
 
 
+@reports_trajectory
 def max_margin_claim(
     trajectory: Trajectory,
     layer_shapes: list[tuple[int, int]],

@@ -1,7 +1,12 @@
-"""The `verify` command.
+"""The `verify` command: run the properties and write reports, list the results, compare reports.
 
-`verify run` runs the property suite under a Hypothesis profile, in parallel by default,
-and prints one summary line per result. Bad usage exits 2 with a one-line message.
+    verify run [--theorem ID ...] [--profile dev|ci|thorough] [--workers N] [--report-dir DIR]
+               [--baseline DIR] [--device cpu|cuda] [-k EXPR]
+    verify list [--report-dir DIR]
+    verify compare OLD NEW
+
+Exit codes: 0 all well; 1 a result failed (or errored); 3 a regression against the baseline
+(when nothing failed); 2 bad usage or bad input, with a one-line message and no traceback.
 """
 
 from __future__ import annotations
@@ -12,47 +17,122 @@ import subprocess
 import sys
 from pathlib import Path
 
-from verify import profiles
+from verify import profiles, registry, report
 from verify.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROPERTIES = REPO_ROOT / "properties"
+DEFAULT_REPORT_DIR = Path("reports/latest")
+DEVICES = ("cpu", "cuda")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors become ConfigError (one line, exit 2)."""
+
+    def error(self, message):
+        raise ConfigError(message)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="verify", description="Executable properties of the EWN paper.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the property suite and print a summary")
+    parser = _Parser(prog="verify", description="Executable properties of the EWN paper.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="run the properties and write a report per result")
+    run.add_argument("--theorem", nargs="+", default=None, metavar="ID", help="result ids to run (default: all)")
     run.add_argument("--profile", choices=profiles.PROFILES, default=None, help="Hypothesis profile")
     run.add_argument("--workers", default="auto", help="pytest-xdist workers ('auto', or 0 for serial)")
-    run.add_argument("-k", dest="keyword", default=None, help="pytest -k expression selecting properties")
+    run.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="where the report goes")
+    run.add_argument("--baseline", type=Path, default=None, help="a previous report folder to compare against")
+    run.add_argument("--device", choices=DEVICES, default="cpu", help="where the trainers run")
+    run.add_argument("-k", dest="keyword", default=None, help="pytest -k expression selecting tests")
+    listing = sub.add_parser("list", help="list the results with their last known status")
+    listing.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="report to read statuses from")
+    comparing = sub.add_parser("compare", help="compare two reports; exit 3 on a regression")
+    comparing.add_argument("old", type=Path)
+    comparing.add_argument("new", type=Path)
     return parser
 
 
 def _workers(value: str) -> list[str]:
     if value == "auto":
-        return ["-n", "auto"]
+        return ["-n", "auto", "--dist", "loadgroup"]
     if not value.isdigit():
         raise ConfigError(f"--workers {value!r} must be 'auto' or a non-negative integer")
-    return [] if int(value) == 0 else ["-n", value]
+    return [] if int(value) == 0 else ["-n", value, "--dist", "loadgroup"]
+
+
+def _catalogue() -> dict[str, registry.Result]:
+    if not PROPERTIES.is_dir():
+        raise ConfigError(f"no properties/ folder beside the package at {REPO_ROOT}; install from a checkout (pip install -e .)")
+    return registry.catalogue(PROPERTIES)
+
+
+def _check_device(device: str) -> None:
+    if device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ConfigError("--device cuda requested but CUDA is not available on this machine")
 
 
 def run(args: argparse.Namespace) -> int:
-    if not PROPERTIES.is_dir():
-        raise ConfigError(f"no properties/ folder beside the package at {REPO_ROOT}; install from a checkout (pip install -e .)")
+    catalogue = _catalogue()
+    ids = registry.check_ids(args.theorem, catalogue) if args.theorem else None
+    _check_device(args.device)
+    baseline = report.load(args.baseline) if args.baseline is not None else None
     profile = profiles.chosen(args.profile)
-    command = [sys.executable, "-m", "pytest", str(PROPERTIES), "-q", "-rA", *_workers(args.workers)]
+    folder = args.report_dir.resolve()
+    command = [sys.executable, "-m", "pytest", str(PROPERTIES), "-q", *_workers(args.workers)]
+    command += ["--verify-report", str(folder), "--verify-progress", "-p", "no:cacheprovider"]
+    if ids:
+        command += ["--verify-results", ",".join(ids)]
     if args.keyword:
         command += ["-k", args.keyword]
-    env = dict(os.environ, VERIFY_PROFILE=profile)
-    print(f"verify: running properties under the {profile!r} profile", flush=True)
-    return subprocess.call(command, cwd=REPO_ROOT, env=env)
+    env = dict(os.environ, VERIFY_PROFILE=profile, VERIFY_DEVICE=args.device)
+    print(f"verify: running {'all results' if not ids else ', '.join(ids)} under the {profile!r} profile", flush=True)
+    code = subprocess.call(command, cwd=REPO_ROOT, env=env)
+    if code == 5:
+        raise ConfigError("no property tests were selected")
+    if code not in (0, 1):
+        raise ConfigError(f"pytest stopped with exit code {code} before the properties ran")
+    new = report.load(folder)
+    print(f"verify: report written to {folder / 'index.html'}")
+    failed = [r["id"] for r in new["results"] if r["status"] in ("fail", "error")]
+    regressions = report.compare(baseline, new, ids) if baseline is not None else []
+    for line in regressions:
+        print(f"verify: regression: {line}")
+    if failed:
+        print(f"verify: failed: {', '.join(failed)}")
+        return 1
+    return 3 if regressions else 0
+
+
+def list_results(args: argparse.Namespace) -> int:
+    catalogue = _catalogue()
+    last = {}
+    if (args.report_dir / "report.json").is_file():
+        last = {r["id"]: r["status"] for r in report.load(args.report_dir)["results"]}
+    print(f"{'id':<8} {'loss':<14} {'last status':<13} {'modules':<40} title")
+    for rid, result in catalogue.items():
+        modules = ", ".join(result.modules) or "-"
+        print(f"{rid:<8} {result.loss:<14} {last.get(rid, 'unknown'):<13} {modules:<40} {result.title}")
+    return 0
+
+
+def compare_reports(args: argparse.Namespace) -> int:
+    old, new = report.load(args.old), report.load(args.new)
+    regressions = report.compare(old, new)
+    for line in regressions:
+        print(f"regression: {line}")
+    if not regressions:
+        print(f"no regressions across {len(old['results'])} results")
+    return 3 if regressions else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        return run(args)
+        handler = {"run": run, "list": list_results, "compare": compare_reports}[args.command]
+        return handler(args)
     except ConfigError as error:
         print(f"verify: error: {error}", file=sys.stderr)
         return 2

@@ -1,50 +1,181 @@
-"""pytest plugin (registered through the `pytest11` entry point): verdict counts per result.
+"""pytest plugin (registered through the `pytest11` entry point): results, progress and reports.
 
-Each property test decorated with verify.tally.property_of leaves its pass / fail /
-inconclusive counts on the test report's user_properties, which pytest-xdist carries from the
-workers to the controller; the controller alone prints the per-result table at the end.
+On the workers (or in a serial run) each test report is annotated through user_properties,
+which pytest-xdist carries to the controller: the run summary of a property test (verdict
+counts, worst claim values, one example's plot series) and whether a failure was an assertion
+(a counterexample, 'fail') or another exception ('error'). The controller alone gathers the
+reports, prints the per-result table and progress, and writes the report files.
+
+Tests under properties/ are grouped per result (the xdist_group mark, for --dist loadgroup)
+and can be selected per result with --verify-results.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import time
 
 import pytest
 
+from verify import registry
+
 VERDICTS_KEY = "verify_verdicts"
+FAILURE_KEY = "verify_failure"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("verify")
+    group.addoption("--verify-report", default=None, metavar="DIR", help="write the per-result report into DIR")
+    group.addoption("--verify-results", default=None, metavar="IDS", help="comma-separated result ids to run")
+    group.addoption("--verify-progress", action="store_true", help="print a line as each result completes")
+
+
+def _modules(config) -> dict[str, registry.PropertyModule]:
+    if not hasattr(config, "_verify_modules"):
+        config._verify_modules = registry.discover(config.rootpath / "properties")
+    return config._verify_modules
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):
+        config._verify_session = _Session(config)
+        config.pluginmanager.register(config._verify_session, "verify-session")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    modules = _modules(config)
+    wanted = config.getoption("verify_results")
+    wanted = set(wanted.split(",")) if wanted else None
+    keep, drop = [], []
+    for item in items:
+        result = registry.result_of_nodeid(item.nodeid, modules)
+        if wanted is not None and result not in wanted:
+            drop.append(item)
+            continue
+        if result is not None:
+            item.add_marker(pytest.mark.xdist_group(result))
+        keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    if report.failed and call.excinfo is not None:
+        kind = "fail" if call.excinfo.errisinstance(AssertionError) and report.when == "call" else "error"
+        report.user_properties.append((FAILURE_KEY, kind))
     function = getattr(item, "function", None)
     result = getattr(function, "verify_result", None)
-    if report.when == "call" and result is not None and function.last_counts is not None:
-        report.user_properties.append((VERDICTS_KEY, {"result": result, **function.last_counts}))
+    if report.when == "call" and result is not None and function.last_run is not None:
+        report.user_properties.append((VERDICTS_KEY, {"result": result, **function.last_run}))
 
 
 def collect_verdicts(reports) -> dict[str, dict[str, int]]:
     """Sum the verdict counts carried by test reports, per result id."""
-    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    totals: dict[str, dict[str, int]] = {}
     for report in reports:
         for key, value in getattr(report, "user_properties", []):
             if key != VERDICTS_KEY:
                 continue
-            for status, count in value.items():
-                if status != "result":
-                    totals[value["result"]][status] += count
-    return {result: dict(counts) for result, counts in sorted(totals.items())}
+            counts = totals.setdefault(value["result"], {})
+            for status, count in value["counts"].items():
+                counts[status] = counts.get(status, 0) + count
+    return dict(sorted(totals.items()))
 
 
-def pytest_terminal_summary(terminalreporter):
-    reports = [r for group in terminalreporter.stats.values() for r in group if hasattr(r, "user_properties")]
-    totals = collect_verdicts(reports)
-    if not totals:
-        return
-    terminalreporter.section("verdicts per result")
-    terminalreporter.write_line(f"{'result':<10} {'pass':>6} {'fail':>6} {'inconclusive':>13}")
-    for result, counts in totals.items():
-        terminalreporter.write_line(
-            f"{result:<10} {counts.get('pass', 0):>6} {counts.get('fail', 0):>6} {counts.get('inconclusive', 0):>13}"
+class _Session:
+    """Controller-side state: per-test records, progress, the summary table and the report."""
+
+    def __init__(self, config):
+        self.config = config
+        self.tests: dict[str, dict] = {}
+        self.expected: dict[str, int] = {}
+        self.finished: dict[str, int] = {}
+        self.started = time.monotonic()
+        self.announced: set[str] = set()
+
+    def _expect(self, nodeids) -> None:
+        if self.expected:
+            return
+        modules = _modules(self.config)
+        for nodeid in nodeids:
+            result = registry.result_of_nodeid(nodeid, modules)
+            if result is not None:
+                self.expected[result] = self.expected.get(result, 0) + 1
+
+    def pytest_collection_finish(self, session):
+        self._expect(item.nodeid for item in session.items)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids):
+        self._expect(ids)
+
+    def pytest_runtest_logreport(self, report):
+        result = registry.result_of_nodeid(report.nodeid, _modules(self.config))
+        if result is None:
+            return
+        record = self.tests.setdefault(
+            report.nodeid,
+            {"nodeid": report.nodeid, "result": result, "outcome": "passed", "duration_s": 0.0, "run": None},
+        )
+        record["duration_s"] += float(report.duration)
+        for key, value in report.user_properties:
+            if key == VERDICTS_KEY:
+                record["run"] = {k: v for k, v in value.items() if k != "result"}
+            elif key == FAILURE_KEY:
+                record["failure"] = value
+        if report.failed:
+            record["outcome"] = "failed"
+            record["longrepr"] = report.longreprtext
+        elif report.skipped and record["outcome"] == "passed":
+            record["outcome"] = "skipped"
+        if report.when == "teardown":
+            self._progress(result)
+
+    def _progress(self, result: str) -> None:
+        self.finished[result] = self.finished.get(result, 0) + 1
+        if not self.config.getoption("verify_progress") or result in self.announced:
+            return
+        if self.finished[result] < self.expected.get(result, 0):
+            return
+        self.announced.add(result)
+        from verify.report import result_status
+
+        status = result_status([t for t in self.tests.values() if t["result"] == result])
+        elapsed = time.monotonic() - self.started
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        line = (
+            f"verify: [{len(self.announced)}/{len(self.expected)} results] {result} {status}"
+            f"  ({int(elapsed // 60)}m{int(elapsed % 60):02d}s elapsed)"
+        )
+        if reporter is not None:
+            reporter.write_line(line)
+
+    def pytest_terminal_summary(self, terminalreporter):
+        from verify.report import summarise
+
+        results = summarise(self.tests.values())
+        if not results:
+            return
+        terminalreporter.section("verdicts per result")
+        terminalreporter.write_line(f"{'result':<10} {'status':<13} {'pass':>6} {'fail':>6} {'inconclusive':>13}")
+        for rid, entry in results.items():
+            counts = entry["examples"]
+            terminalreporter.write_line(
+                f"{rid:<10} {entry['status']:<13} {counts['pass']:>6} {counts['fail']:>6} {counts['inconclusive']:>13}"
+            )
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        target = self.config.getoption("verify_report")
+        if target is None:
+            return
+        from verify import report
+
+        wanted = self.config.getoption("verify_results")
+        report.write(
+            report.build(self.tests.values(), self.config.rootpath, wanted.split(",") if wanted else None),
+            target,
         )

@@ -31,8 +31,41 @@ class VacuousPropertyWarning(UserWarning):
 
 @dataclass
 class Tally:
+    """One run of a property: verdict counts, the worst value of each claim over the examples
+    that reached their claims, and the plot series of one example (the last pass, else the last)."""
+
     result: str
     counts: Counter = field(default_factory=Counter)
+    checks: dict = field(default_factory=dict)
+    series: dict = field(default_factory=dict)
+    series_status: str | None = None
+
+    def add(self, verdict: Verdict) -> None:
+        self.counts[verdict.status] += 1
+        if verdict.status is not Status.INCONCLUSIVE:
+            for check in verdict.claims:
+                self._worst(check)
+        if verdict.series and (verdict.status is Status.PASS or self.series_status != Status.PASS.value):
+            self.series, self.series_status = verdict.series, verdict.status.value
+
+    def _worst(self, check) -> None:
+        seen = self.checks.get(check.name)
+        worse = seen is None or (
+            check.value > seen["value"] if check.relation == "<=" else check.value < seen["value"]
+        )
+        entry = seen or {"examples": 0}
+        if worse:
+            entry.update(value=float(check.value), threshold=float(check.threshold), relation=check.relation)
+        entry["examples"] += 1
+        self.checks[check.name] = entry
+
+    def summary(self) -> dict:
+        """Plain data (for pytest-xdist to carry): counts, checks, series."""
+        return {
+            "counts": {status.value: self.counts[status] for status in Status},
+            "checks": self.checks,
+            "series": self.series,
+        }
 
     @property
     def total(self) -> int:
@@ -48,7 +81,7 @@ _ACTIVE: list[Tally] = []
 def record(verdict: Verdict) -> None:
     """Count the verdict of one example, discard it if inconclusive, and assert it passed."""
     for tally in _ACTIVE:
-        tally.counts[verdict.status] += 1
+        tally.add(verdict)
     note(verdict.summary())
     event(f"verdict: {verdict.status.value}")
     assume(verdict.status is not Status.INCONCLUSIVE)
@@ -68,7 +101,7 @@ def property_of(result: str):
                 test(*args, **kwargs)
             finally:
                 _ACTIVE.clear()
-                wrapper.last_counts = {status.value: run.counts[status] for status in Status}
+                wrapper.last_run = run.summary()
             share = run.inconclusive_share()
             if share <= MAX_INCONCLUSIVE_SHARE:
                 return
@@ -81,7 +114,7 @@ def property_of(result: str):
             warnings.warn(message, VacuousPropertyWarning, stacklevel=2)
 
         wrapper.verify_result = result
-        wrapper.last_counts = None
+        wrapper.last_run = None
         return wrapper
 
     return decorate

@@ -60,3 +60,13 @@ class Trajectory:
     @property
     def final(self) -> Snapshot:
         return self.snapshots[-1]
+
+    def plot_series(self) -> dict[str, list]:
+        """What a report plots against log L: shares, cosines and the per-node
+        log ||w_u|| + log ||grad_u L|| (the EWN statistic of Theorem 2), as plain lists."""
+        return {
+            "log_loss": self.series("log_loss").tolist(),
+            "node_share": self.series("node_share").tolist(),
+            "node_cos": self.series("node_cos").tolist(),
+            "node_log_norm_grad": (self.series("node_log_norm") + self.series("node_log_grad_norm")).tolist(),
+        }

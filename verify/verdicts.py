@@ -50,6 +50,8 @@ class Verdict:
     proxies: list[Check] = field(default_factory=list)
     claims: list[Check] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
+    # Per-snapshot series of the run behind the verdict (Trajectory.plot_series), for reports.
+    series: dict[str, list] = field(default_factory=dict, repr=False)
 
     def summary(self) -> str:
         lines = [f"{self.status.value}: {self.reason}"]

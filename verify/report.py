@@ -1,0 +1,380 @@
+"""Per-result regression reports: build, write atomically, load, render and compare.
+
+A report is one JSON document (report.json) holding a schema version, the environment, and
+one entry per result: id, title, status (pass | fail | inconclusive | error | skipped),
+example counts, metrics (the worst value of each claim check, with its threshold),
+counterexample (Hypothesis's shrunk falsifying example, if a property failed) and
+duration_s. Beside it: <id>.json per result, index.md and index.html with a table of all
+results, and <id>.md / <id>.html pages with <id>.png, the plot of one example's trajectory.
+
+Every file is written to a temporary name in the same folder and renamed into place, and
+report.json, which `verify compare` reads, is renamed last: a crash leaves the previous
+report whole.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import platform
+import re
+import tempfile
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Iterable
+
+from verify import registry
+from verify.errors import ConfigError
+
+SCHEMA_VERSION = 1
+STATUSES = ("pass", "fail", "inconclusive", "error", "skipped")
+# How bad a status is, for "a status change for the worse".
+SEVERITY = {"pass": 0, "skipped": 1, "inconclusive": 2, "fail": 3, "error": 3}
+# A claim metric regresses when it moves toward its threshold by more than this fraction of
+# the threshold's magnitude (the stated drift tolerance, written into each metric entry).
+DRIFT_FRACTION = 0.5
+MAX_INCONCLUSIVE_SHARE = 0.5
+
+
+def _empty_counts() -> dict[str, int]:
+    return {"pass": 0, "fail": 0, "inconclusive": 0}
+
+
+def result_status(tests: list[dict]) -> str:
+    """A result's status from its test records (see the module docstring for the order)."""
+    if not tests:
+        return "skipped"
+    if any(t["outcome"] == "failed" and t.get("failure", "error") == "error" for t in tests):
+        return "error"
+    if any(t["outcome"] == "failed" for t in tests):
+        return "fail"
+    if all(t["outcome"] == "skipped" for t in tests):
+        return "skipped"
+    counts = _empty_counts()
+    for t in tests:
+        for status, n in ((t.get("run") or {}).get("counts") or {}).items():
+            counts[status] += n
+    total = sum(counts.values())
+    if total and (counts["pass"] == 0 or counts["inconclusive"] > MAX_INCONCLUSIVE_SHARE * total):
+        return "inconclusive"
+    return "pass"
+
+
+_FALSIFYING = re.compile(r"^(E\s+)?Falsifying example:.*?(?=^\S|\Z)", re.MULTILINE | re.DOTALL)
+
+
+def counterexample(longrepr: str) -> str | None:
+    """Hypothesis's 'Falsifying example: ...' block from a failure report, if there is one."""
+    match = _FALSIFYING.search(longrepr or "")
+    if match is None:
+        return None
+    lines = [re.sub(r"^E\s?", "", line).rstrip() for line in match.group(0).strip().splitlines()]
+    return "\n".join(lines)
+
+
+def _merge_checks(into: dict, checks: dict) -> None:
+    for name, entry in checks.items():
+        seen = into.get(name)
+        if seen is None:
+            into[name] = dict(entry)
+            continue
+        worse = entry["value"] > seen["value"] if entry["relation"] == "<=" else entry["value"] < seen["value"]
+        if worse:
+            seen.update(value=entry["value"], threshold=entry["threshold"])
+        seen["examples"] += entry["examples"]
+
+
+def summarise(tests: Iterable[dict]) -> dict[str, dict]:
+    """Per result id: status, example counts, metrics, counterexample, duration, test outcomes."""
+    by_result: dict[str, list[dict]] = {}
+    for test in tests:
+        by_result.setdefault(test["result"], []).append(test)
+    out = {}
+    for rid, group in sorted(by_result.items()):
+        counts, checks, series, example = _empty_counts(), {}, {}, None
+        for test in group:
+            run = test.get("run") or {}
+            for status, n in (run.get("counts") or {}).items():
+                counts[status] += n
+            _merge_checks(checks, run.get("checks") or {})
+            series = series or run.get("series") or {}
+            if test["outcome"] == "failed" and example is None:
+                example = counterexample(test.get("longrepr", "")) or _first_line(test.get("longrepr", ""))
+        for entry in checks.values():
+            entry["drift_tolerance"] = DRIFT_FRACTION * abs(entry["threshold"])
+        out[rid] = {
+            "status": result_status(group),
+            "examples": counts,
+            "metrics": checks,
+            "counterexample": example,
+            "duration_s": round(sum(t["duration_s"] for t in group), 3),
+            "tests": {t["nodeid"]: t["outcome"] for t in group},
+            "series": series,
+        }
+    return out
+
+
+def _first_line(text: str) -> str | None:
+    lines = [line for line in (text or "").splitlines() if line.startswith("E ")]
+    return lines[0][2:].strip() if lines else None
+
+
+def environment(profile: str | None = None, device: str | None = None, seed: str | None = None) -> dict:
+    versions = {"python": platform.python_version()}
+    for package in ("verify", "torch", "hypothesis", "numpy", "scipy", "sympy", "pytest"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": versions,
+        "platform": platform.platform(),
+        "device": device or os.environ.get("VERIFY_DEVICE", "cpu"),
+        "profile": profile or os.environ.get("VERIFY_PROFILE", "dev"),
+        "seed": seed or os.environ.get("VERIFY_SEED"),
+    }
+
+
+def build(tests: Iterable[dict], root: Path, wanted: list[str] | None = None) -> dict:
+    """The report of a run: every catalogued result (or the wanted ones), in catalogue order."""
+    catalogue = registry.catalogue(Path(root) / "properties")
+    summary = summarise(tests)
+    ids = wanted or list(catalogue)
+    results = []
+    for rid in ids:
+        known = catalogue.get(rid) or registry.Result(rid, rid, "", "", "unknown")
+        entry = summary.get(rid) or {
+            "status": "skipped",
+            "examples": _empty_counts(),
+            "metrics": {},
+            "counterexample": None,
+            "duration_s": 0.0,
+            "tests": {},
+            "series": {},
+        }
+        if not entry["tests"]:
+            entry["reason"] = "no property tests" if not known.modules else "no tests ran"
+        results.append({"id": rid, "title": known.title, "loss": known.loss, "modules": list(known.modules), **entry})
+    return {"schema_version": SCHEMA_VERSION, "environment": environment(), "results": results}
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _json(document) -> bytes:
+    return (json.dumps(document, indent=2, allow_nan=True) + "\n").encode()
+
+
+def write(report: dict, folder: str | Path) -> Path:
+    """Write report.json, <id>.json, index.md/html and the pages and plots into folder."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"cannot create report folder {folder}: {error.strerror}") from None
+    for entry in report["results"]:
+        _atomic_write(folder / f"{entry['id']}.json", _json(entry))
+        plotted = _plot(entry, folder)
+        _atomic_write(folder / f"{entry['id']}.md", _page_md(entry, plotted).encode())
+        _atomic_write(folder / f"{entry['id']}.html", _page_html(entry, plotted).encode())
+    _atomic_write(folder / "index.md", _index_md(report).encode())
+    _atomic_write(folder / "index.html", _index_html(report).encode())
+    _atomic_write(folder / "report.json", _json(report))
+    return folder / "report.json"
+
+
+def load(path: str | Path) -> dict:
+    """A report from report.json or its folder; ConfigError if missing, corrupt or of another schema."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "report.json"
+    if not path.is_file():
+        raise ConfigError(f"no report at {path}")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ConfigError(f"corrupt report {path}: {error}") from None
+    if not isinstance(document, dict) or document.get("schema_version") != SCHEMA_VERSION:
+        raise ConfigError(f"{path} is not a schema-{SCHEMA_VERSION} verify report")
+    results = document.get("results")
+    if not isinstance(results, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("id"), str) and r.get("status") in STATUSES for r in results
+    ):
+        raise ConfigError(f"corrupt report {path}: results must be a list of entries with an id and a known status")
+    return document
+
+
+def compare(old: dict, new: dict, ids: list[str] | None = None) -> list[str]:
+    """Regressions from old to new, one line each: a worse status, a metric drifting toward
+    its threshold by more than its drift tolerance, or a result that disappeared."""
+    old_results = {r["id"]: r for r in old["results"]}
+    new_results = {r["id"]: r for r in new["results"]}
+    found = []
+    for rid in ids or list(old_results):
+        before = old_results.get(rid)
+        if before is None:
+            continue
+        after = new_results.get(rid)
+        if after is None:
+            found.append(f"{rid}: disappeared (was {before['status']})")
+            continue
+        if SEVERITY[after["status"]] > SEVERITY[before["status"]]:
+            found.append(f"{rid}: status {before['status']} -> {after['status']}")
+        for name, was in (before.get("metrics") or {}).items():
+            now = (after.get("metrics") or {}).get(name)
+            if now is None:
+                continue
+            toward = now["value"] - was["value"] if was["relation"] == "<=" else was["value"] - now["value"]
+            tolerance = was.get("drift_tolerance", DRIFT_FRACTION * abs(was["threshold"]))
+            if math.isfinite(toward) and toward > tolerance or not math.isfinite(now["value"]):
+                found.append(
+                    f"{rid}: metric {name!r} {was['value']:.4g} -> {now['value']:.4g} "
+                    f"(threshold {was['relation']} {was['threshold']:.4g}, drift tolerance {tolerance:.4g})"
+                )
+    return found
+
+
+# ---- rendering -------------------------------------------------------------------------
+
+
+def _plot(entry: dict, folder: Path) -> bool:
+    """<id>.png: shares, cosines and log||w_u|| + log||grad_u L|| against log L; False if no series."""
+    series = entry.get("series") or {}
+    if not series.get("log_loss"):
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levels = series["log_loss"]
+    panels = [
+        ("node_share", "share ||w_u|| / ||w||"),
+        ("node_cos", "cos(w_u, -grad_u L)"),
+        ("node_log_norm_grad", "log||w_u|| + log||grad_u L||"),
+    ]
+    figure, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    for axis, (name, label) in zip(axes, panels):
+        axis.plot(levels, series[name], marker=".", linewidth=1)
+        axis.set_xlabel("log L")
+        axis.set_title(label, fontsize=10)
+        axis.invert_xaxis()
+    figure.suptitle(f"{entry['id']}: one example's trajectory, one line per node", fontsize=11)
+    figure.tight_layout()
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{entry['id']}.png.", suffix=".tmp")
+    os.close(handle)
+    try:
+        figure.savefig(temporary, format="png", dpi=90)
+        os.replace(temporary, folder / f"{entry['id']}.png")
+    finally:
+        plt.close(figure)
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return True
+
+
+def _examples(entry: dict) -> str:
+    c = entry["examples"]
+    return f"{c['pass']} / {c['fail']} / {c['inconclusive']}"
+
+
+def _index_md(report: dict) -> str:
+    env = report["environment"]
+    lines = [
+        "# verify report",
+        "",
+        f"Created {env['created']}; profile {env['profile']}; device {env['device']}; "
+        f"torch {env['versions'].get('torch')}; hypothesis {env['versions'].get('hypothesis')}.",
+        "",
+        "| result | title | status | examples pass / fail / inconclusive | duration (s) |",
+        "|---|---|---|---|---|",
+    ]
+    for e in report["results"]:
+        lines.append(f"| [{e['id']}]({e['id']}.md) | {e['title']} | {e['status']} | {_examples(e)} | {e['duration_s']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def _metrics_rows(entry: dict) -> list[tuple[str, str, str, str]]:
+    return [
+        (name, f"{m['value']:.4g}", f"{m['relation']} {m['threshold']:.4g}", str(m["examples"]))
+        for name, m in entry.get("metrics", {}).items()
+    ]
+
+
+def _page_md(entry: dict, plotted: bool) -> str:
+    lines = [f"# {entry['id']}: {entry['title']}", "", f"Status: **{entry['status']}**", ""]
+    if entry.get("reason"):
+        lines += [f"Reason: {entry['reason']}", ""]
+    lines += [f"Examples pass / fail / inconclusive: {_examples(entry)}; duration {entry['duration_s']:.1f} s.", ""]
+    rows = _metrics_rows(entry)
+    if rows:
+        lines += ["| claim (worst over examples) | value | threshold | examples |", "|---|---|---|---|"]
+        lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+        lines.append("")
+    if entry.get("counterexample"):
+        lines += ["Counterexample:", "", "```", entry["counterexample"], "```", ""]
+    if plotted:
+        lines += [f"![{entry['id']} trajectory]({entry['id']}.png)", ""]
+    lines += ["Tests:", ""] + [f"- `{nodeid}`: {outcome}" for nodeid, outcome in entry.get("tests", {}).items()]
+    return "\n".join(lines) + "\n"
+
+
+def _page_html(entry: dict, plotted: bool) -> str:
+    e = html.escape
+    parts = [f"<h1>{e(entry['id'])}: {e(entry['title'])}</h1>", f"<p>Status: <b>{e(entry['status'])}</b></p>"]
+    if entry.get("reason"):
+        parts.append(f"<p>Reason: {e(entry['reason'])}</p>")
+    parts.append(f"<p>Examples pass / fail / inconclusive: {_examples(entry)}; duration {entry['duration_s']:.1f} s.</p>")
+    rows = _metrics_rows(entry)
+    if rows:
+        parts.append("<table><tr><th>claim (worst over examples)</th><th>value</th><th>threshold</th><th>examples</th></tr>")
+        parts += ["<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in rows]
+        parts.append("</table>")
+    if entry.get("counterexample"):
+        parts.append(f"<p>Counterexample:</p><pre>{e(entry['counterexample'])}</pre>")
+    if plotted:
+        parts.append(f'<img src="{e(entry["id"])}.png" alt="{e(entry["id"])} trajectory">')
+    parts.append("<ul>" + "".join(f"<li><code>{e(n)}</code>: {e(o)}</li>" for n, o in entry.get("tests", {}).items()) + "</ul>")
+    return _html_document(f"verify: {entry['id']}", "\n".join(parts))
+
+
+def _index_html(report: dict) -> str:
+    e = html.escape
+    env = report["environment"]
+    rows = "".join(
+        f'<tr><td><a href="{e(r["id"])}.html">{e(r["id"])}</a></td><td>{e(r["title"])}</td>'
+        f'<td class="{e(r["status"])}">{e(r["status"])}</td><td>{_examples(r)}</td><td>{r["duration_s"]:.1f}</td></tr>'
+        for r in report["results"]
+    )
+    body = (
+        f"<h1>verify report</h1><p>Created {e(env['created'])}; profile {e(str(env['profile']))}; "
+        f"device {e(str(env['device']))}.</p><table><tr><th>result</th><th>title</th><th>status</th>"
+        f"<th>examples pass / fail / inconclusive</th><th>duration (s)</th></tr>{rows}</table>"
+    )
+    return _html_document("verify report", body)
+
+
+def _html_document(title: str, body: str) -> str:
+    style = (
+        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:4px 8px}.pass{color:#070}.fail,.error{color:#b00}"
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{style}</style></head><body>{body}</body></html>\n"
+    )
