@@ -1,22 +1,107 @@
-"""The pytest plugin: verdict counts travel on report.user_properties and are summed per result."""
+"""The pytest plugin, run in-process on a small property set: serial and xdist give one report."""
 
-from types import SimpleNamespace
+import json
 
-from verify.plugin import VERDICTS_KEY, collect_verdicts
+import pytest
 
+pytest_plugins = ["pytester"]
 
-def report(result, passed, failed, inconclusive, extra=()):
-    counts = {"result": result, "pass": passed, "fail": failed, "inconclusive": inconclusive}
-    return SimpleNamespace(user_properties=[*extra, (VERDICTS_KEY, counts)])
-
-
-def test_counts_are_summed_per_result_across_reports():
-    reports = [report("thm2", 8, 0, 3), report("thm2", 2, 0, 1, extra=[("other", 1)]), report("prop1", 6, 1, 0)]
-    assert collect_verdicts(reports) == {
-        "prop1": {"pass": 6, "fail": 1, "inconclusive": 0},
-        "thm2": {"pass": 10, "fail": 0, "inconclusive": 4},
-    }
+PASSING = '''
+from hypothesis import given, settings, strategies as st
+from verify.tally import property_of, record
+from verify.verdicts import Check, decide
 
 
-def test_reports_without_verdicts_are_ignored():
-    assert collect_verdicts([SimpleNamespace(user_properties=[("other", 1)])]) == {}
+@property_of("lemma6")
+@settings(max_examples=12, derandomize=True, database=None)
+@given(x=st.floats(0.0, 0.5))
+def test_property_lemma6_small(x):
+    record(decide([Check("proxy", x, 0.4)], [Check("deviation", x / 10, 0.1)], {"x": x}))
+
+
+def test_control_lemma6():
+    assert True
+'''
+
+FAILING = '''
+from hypothesis import given, settings, strategies as st
+from verify.tally import property_of, record
+from verify.verdicts import Check, decide
+
+
+@property_of("prop4")
+@settings(max_examples=20, derandomize=True, database=None)
+@given(n=st.integers(0, 100))
+def test_property_prop4_counterexample(n):
+    record(decide([], [Check("n", n, 50)]))
+
+
+def test_prop1_control():
+    assert 1 + 1 == 2
+
+
+def test_prop1_broken_helper():
+    raise FloatingPointError("non-finite state")
+'''
+
+
+@pytest.fixture
+def property_set(pytester):
+    pytester.mkdir("properties")
+    (pytester.path / "properties" / "test_lemma6_small.py").write_text(PASSING)
+    (pytester.path / "properties" / "test_prop1_small.py").write_text(FAILING)
+    (pytester.path / "tests").mkdir()
+    (pytester.path / "tests" / "test_harness.py").write_text("def test_outside_properties():\n    assert True\n")
+    return pytester
+
+
+def stable(report_path):
+    """The report without what legitimately differs between runs (times, environment)."""
+    document = json.loads(report_path.read_text())
+    for entry in document["results"]:
+        entry.pop("duration_s")
+    return document["results"]
+
+
+def results_by_id(report_path):
+    return {r["id"]: r for r in json.loads(report_path.read_text())["results"]}
+
+
+def test_serial_and_xdist_reports_agree(property_set):
+    serial = property_set.path / "serial"
+    parallel = property_set.path / "parallel"
+    property_set.runpytest_inprocess("properties", "tests", "--verify-report", str(serial), "-p", "no:cacheprovider")
+    property_set.runpytest_inprocess(
+        "properties", "tests", "-n", "2", "--dist", "loadgroup", "--verify-report", str(parallel), "-p", "no:cacheprovider"
+    )
+    assert stable(serial / "report.json") == stable(parallel / "report.json")
+
+
+def test_report_content(property_set):
+    folder = property_set.path / "report"
+    result = property_set.runpytest_inprocess("properties", "tests", "--verify-report", str(folder))
+    result.assert_outcomes(passed=4, failed=2)
+    results = results_by_id(folder / "report.json")
+    lemma6 = results["lemma6"]
+    assert lemma6["status"] == "pass"
+    assert lemma6["examples"]["pass"] + lemma6["examples"]["inconclusive"] >= 12
+    assert lemma6["metrics"]["deviation"]["relation"] == "<="
+    assert lemma6["metrics"]["deviation"]["value"] <= 0.04
+    # prop4's property lives in the prop1 module: attributed by its property_of id.
+    assert results["prop4"]["status"] == "fail"
+    assert results["prop4"]["counterexample"].startswith(("Falsifying example", "Failing test case"))
+    assert "n=51" in results["prop4"]["counterexample"], "Hypothesis shrinks to the smallest failing n"
+    # prop1's own tests: one passes, one raises a non-assertion error.
+    assert results["prop1"]["status"] == "error"
+    assert set(results["prop1"]["tests"].values()) == {"passed", "failed"}
+    # Catalogued results with no property tests are listed as skipped; the harness test is no result.
+    assert results["thm4"]["status"] == "skipped"
+    assert all(not nodeid.startswith("tests/") for r in results.values() for nodeid in r["tests"])
+    for name in ("index.md", "index.html", "lemma6.json", "lemma6.md", "lemma6.html", "prop4.html"):
+        assert (folder / name).is_file()
+
+
+def test_terminal_table_and_selection(property_set):
+    result = property_set.runpytest_inprocess("properties", "--verify-results", "lemma6", "--verify-progress")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*[[]1/1 results[]] lemma6 pass*", "*verdicts per result*", "lemma6*pass*"])

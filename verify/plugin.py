@@ -73,19 +73,6 @@ def pytest_runtest_makereport(item, call):
         report.user_properties.append((VERDICTS_KEY, {"result": result, **function.last_run}))
 
 
-def collect_verdicts(reports) -> dict[str, dict[str, int]]:
-    """Sum the verdict counts carried by test reports, per result id."""
-    totals: dict[str, dict[str, int]] = {}
-    for report in reports:
-        for key, value in getattr(report, "user_properties", []):
-            if key != VERDICTS_KEY:
-                continue
-            counts = totals.setdefault(value["result"], {})
-            for status, count in value["counts"].items():
-                counts[status] = counts.get(status, 0) + count
-    return dict(sorted(totals.items()))
-
-
 class _Session:
     """Controller-side state: per-test records, progress, the summary table and the report."""
 

@@ -63,16 +63,27 @@ def result_status(tests: list[dict]) -> str:
     return "pass"
 
 
-_FALSIFYING = re.compile(r"^(E\s+)?Falsifying example:.*?(?=^\S|\Z)", re.MULTILINE | re.DOTALL)
+# Hypothesis heads the shrunk example "Falsifying example:" or, lately, "Failing test case:".
+_HEADERS = ("Falsifying example:", "Failing test case:")
 
 
 def counterexample(longrepr: str) -> str | None:
-    """Hypothesis's 'Falsifying example: ...' block from a failure report, if there is one."""
-    match = _FALSIFYING.search(longrepr or "")
-    if match is None:
+    """Hypothesis's shrunk example (the call it replays) from a failure report, if there is one.
+
+    It is read from the assertion lines ('E ...'): the header line, then the call's lines up to
+    the one that closes it.
+    """
+    lines = [line[2:].rstrip() for line in (longrepr or "").splitlines() if line.startswith("E ")]
+    starts = [i for i, line in enumerate(lines) if line.strip().startswith(_HEADERS)]
+    if not starts:
         return None
-    lines = [re.sub(r"^E\s?", "", line).rstrip() for line in match.group(0).strip().splitlines()]
-    return "\n".join(lines)
+    block = [lines[starts[0]].strip()]
+    if block[0].endswith("("):
+        for line in lines[starts[0] + 1 :]:
+            block.append(line)
+            if line.strip() == ")":
+                break
+    return "\n".join(block)
 
 
 def _merge_checks(into: dict, checks: dict) -> None:
