@@ -81,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
     baseline = report.load(args.baseline) if args.baseline is not None else None
     profile = profiles.chosen(args.profile)
     folder = args.report_dir.resolve()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"cannot create report folder {folder}: {error.strerror}") from None
     command = [sys.executable, "-m", "pytest", str(PROPERTIES), "-q", *_workers(args.workers)]
     command += ["--verify-report", str(folder), "--verify-progress", "-p", "no:cacheprovider"]
     if ids:

@@ -93,7 +93,13 @@ class _Field:
                 f"gradient flow reached a non-finite or stationary state at log L = {log_l} "
                 f"(||grad log L||^2 = {square}) after {self.evaluations} evaluations"
             )
-        return np.concatenate([-g / square, [1.0 / square - y[-1]]])
+        with np.errstate(all="ignore"):
+            derivative = np.concatenate([-g / square, [1.0 / square - y[-1]]])
+        if not np.isfinite(derivative).all():
+            raise FloatingPointError(
+                f"gradient flow's vector field is not finite at log L = {log_l} (||grad log L||^2 = {square})"
+            )
+        return derivative
 
     def log_loss(self, y: np.ndarray) -> float:
         with torch.no_grad():

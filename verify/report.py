@@ -77,10 +77,12 @@ def counterexample(longrepr: str) -> str | None:
     starts = [i for i, line in enumerate(lines) if line.strip().startswith(_HEADERS)]
     if not starts:
         return None
-    block = [lines[starts[0]].strip()]
+    header = lines[starts[0]]
+    indent = len(header) - len(header.lstrip())
+    block = [header.strip()]
     if block[0].endswith("("):
         for line in lines[starts[0] + 1 :]:
-            block.append(line)
+            block.append(line[indent:])
             if line.strip() == ")":
                 break
     return "\n".join(block)

@@ -1,0 +1,103 @@
+"""The `verify` command: listing, comparing, and every bad-input path (one line, exit 2)."""
+
+import json
+import shutil
+
+import pytest
+import torch
+
+from verify import cli, report
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, err, fragment):
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("verify: error:") and fragment in lines[0], err
+    assert "Traceback" not in err
+
+
+def write_report(folder, status="pass"):
+    entry = {"id": "thm1", "title": "t", "status": status, "examples": {"pass": 1, "fail": 0, "inconclusive": 0},
+             "metrics": {}, "counterexample": None, "duration_s": 0.1, "tests": {}, "series": {}}
+    report.write({"schema_version": report.SCHEMA_VERSION, "environment": report.environment(), "results": [entry]}, folder)
+    return folder
+
+
+def test_list_shows_every_catalogued_result_with_its_last_status(capsys, tmp_path):
+    write_report(tmp_path)
+    code, out, _ = run(capsys, "list", "--report-dir", str(tmp_path))
+    assert code == 0
+    rows = {line.split()[0]: line for line in out.splitlines()[1:]}
+    assert len(rows) >= 19
+    assert "pass" in rows["thm1"] and "test_thm1_flow_equivalence.py" in rows["thm1"]
+    assert "unknown" in rows["thm2"]
+    assert "-" in rows["thm4"].split()
+
+
+def test_compare_exit_codes(capsys, tmp_path):
+    old, new = write_report(tmp_path / "old"), write_report(tmp_path / "new")
+    code, out, _ = run(capsys, "compare", str(old), str(new))
+    assert code == 0 and "no regressions" in out
+    write_report(new, status="fail")
+    code, out, _ = run(capsys, "compare", str(old), str(new / "report.json"))
+    assert code == 3 and "thm1: status pass -> fail" in out
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["run", "--theorem", "thm99"], "unknown theorem id 'thm99'"),
+        (["run", "--workers", "many"], "--workers 'many'"),
+        (["run", "--profile", "fast"], "invalid choice: 'fast'"),
+        (["run", "--device", "tpu"], "invalid choice: 'tpu'"),
+        (["run", "--baseline", "/nonexistent/baseline"], "no report at"),
+        (["compare", "/nonexistent/a", "/nonexistent/b"], "no report at"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["compare", "only-one"], "the following arguments are required: new"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, fragment):
+    code, _, err = run(capsys, *argv)
+    assert_one_line_error(code, err, fragment)
+
+
+def test_corrupt_baseline_is_refused_before_running(capsys, tmp_path):
+    (tmp_path / "report.json").write_text("{ half a report")
+    code, _, err = run(capsys, "run", "--theorem", "lemma6", "--baseline", str(tmp_path))
+    assert_one_line_error(code, err, "corrupt report")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-CUDA message")
+def test_cuda_without_a_gpu(capsys):
+    code, _, err = run(capsys, "run", "--device", "cuda")
+    assert_one_line_error(code, err, "CUDA is not available")
+
+
+def test_unwritable_report_dir(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = run(capsys, "run", "--theorem", "lemma6", "--workers", "0", "--report-dir", str(blocker / "sub"))
+    assert_one_line_error(code, err, "cannot create report folder")
+
+
+def test_run_writes_a_report_and_compares_with_the_baseline(capsys, tmp_path):
+    code, out, _ = run(capsys, "run", "--theorem", "lemma6", "--workers", "0", "--report-dir", str(tmp_path / "a"))
+    assert code == 0, out
+    document = json.loads((tmp_path / "a" / "report.json").read_text())
+    assert [r["id"] for r in document["results"]] == ["lemma6"]
+    assert document["results"][0]["status"] == "pass"
+    baseline = tmp_path / "baseline"
+    shutil.copytree(tmp_path / "a", baseline)
+    stored = json.loads((baseline / "report.json").read_text())
+    stored["results"].append(dict(stored["results"][0], id="lemma6b"))
+    stored["results"][0]["status"] = "pass"
+    (baseline / "report.json").write_text(json.dumps(stored))
+    code, out, _ = run(capsys, "run", "--theorem", "lemma6", "--workers", "0", "--report-dir", str(tmp_path / "b"),
+                       "--baseline", str(baseline))
+    assert code == 0, "a result outside the selection is not 'disappeared'"

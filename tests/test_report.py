@@ -1,0 +1,128 @@
+"""Reports: compare flags each kind of regression; loading rejects bad files; writes are atomic."""
+
+import copy
+import json
+
+import pytest
+
+from verify import report
+from verify.errors import ConfigError
+
+
+def entry(rid, status="pass", value=0.1, threshold=0.25, relation="<="):
+    metric = {"value": value, "threshold": threshold, "relation": relation, "examples": 10,
+              "drift_tolerance": report.DRIFT_FRACTION * abs(threshold)}
+    return {"id": rid, "title": rid, "status": status, "examples": {"pass": 10, "fail": 0, "inconclusive": 2},
+            "metrics": {"log ratio final": metric}, "counterexample": None, "duration_s": 1.0, "tests": {},
+            "series": {}}
+
+
+def document(*entries):
+    return {"schema_version": report.SCHEMA_VERSION, "environment": report.environment("ci"), "results": list(entries)}
+
+
+BASE = document(entry("thm1"), entry("thm2"), entry("cor1", value=0.02, threshold=0.01, relation=">="))
+
+
+def test_identical_reports_have_no_regression():
+    assert report.compare(BASE, copy.deepcopy(BASE)) == []
+
+
+def test_worse_status_is_flagged_and_better_is_not():
+    new = copy.deepcopy(BASE)
+    new["results"][0]["status"] = "fail"
+    new["results"][1]["status"] = "inconclusive"
+    lines = report.compare(BASE, new)
+    assert lines == ["thm1: status pass -> fail", "thm2: status pass -> inconclusive"]
+    assert report.compare(new, BASE) == []
+
+
+def test_metric_drift_toward_its_threshold_is_flagged():
+    new = copy.deepcopy(BASE)
+    new["results"][1]["metrics"]["log ratio final"]["value"] = 0.1 + 0.13  # tolerance 0.125
+    new["results"][2]["metrics"]["log ratio final"]["value"] = 0.02 - 0.001  # tolerance 0.005
+    lines = report.compare(BASE, new)
+    assert len(lines) == 1 and lines[0].startswith("thm2: metric 'log ratio final' 0.1 -> 0.23")
+    new["results"][2]["metrics"]["log ratio final"]["value"] = 0.02 - 0.006
+    assert [line.split(":")[0] for line in report.compare(BASE, new)] == ["thm2", "cor1"]
+    # Moving away from the threshold, however far, is not a regression.
+    better = copy.deepcopy(BASE)
+    better["results"][1]["metrics"]["log ratio final"]["value"] = -5.0
+    assert report.compare(BASE, better) == []
+
+
+def test_non_finite_metric_is_flagged():
+    new = copy.deepcopy(BASE)
+    new["results"][0]["metrics"]["log ratio final"]["value"] = float("nan")
+    assert report.compare(BASE, new)[0].startswith("thm1: metric")
+
+
+def test_disappeared_result_is_flagged():
+    new = document(entry("thm1"), entry("cor1", value=0.02, threshold=0.01, relation=">="))
+    assert report.compare(BASE, new) == ["thm2: disappeared (was pass)"]
+    assert report.compare(BASE, new, ids=["thm1"]) == []
+
+
+def test_load_rejects_missing_corrupt_and_foreign_files(tmp_path):
+    with pytest.raises(ConfigError, match="no report at"):
+        report.load(tmp_path / "nowhere")
+    bad = tmp_path / "report.json"
+    bad.write_text("{ not json")
+    with pytest.raises(ConfigError, match="corrupt report"):
+        report.load(tmp_path)
+    bad.write_text(json.dumps({"schema_version": 99, "results": []}))
+    with pytest.raises(ConfigError, match="is not a schema-1 verify report"):
+        report.load(bad)
+    bad.write_text(json.dumps({"schema_version": 1, "results": [{"id": "thm1", "status": "great"}]}))
+    with pytest.raises(ConfigError, match="known status"):
+        report.load(bad)
+
+
+def test_written_report_round_trips_with_pages_and_plot(tmp_path):
+    plotted = entry("thm2")
+    plotted["series"] = {"log_loss": [-100.0, -200.0, -300.0], "node_share": [[0.6, 0.8]] * 3,
+                         "node_cos": [[0.9, 0.99]] * 3, "node_log_norm_grad": [[-99.0, -99.5]] * 3}
+    written = document(entry("thm1"), plotted)
+    report.write(written, tmp_path)
+    assert report.load(tmp_path) == json.loads(json.dumps(written))
+    assert json.loads((tmp_path / "thm2.json").read_text())["id"] == "thm2"
+    assert (tmp_path / "thm2.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert "thm2.png" in (tmp_path / "thm2.html").read_text()
+    assert not (tmp_path / "thm1.png").exists()
+    assert "| [thm2](thm2.md) |" in (tmp_path / "index.md").read_text()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_crash_while_writing_keeps_the_previous_report(tmp_path, monkeypatch):
+    report.write(BASE, tmp_path)
+    before = (tmp_path / "report.json").read_bytes()
+
+    def crash(*args):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(report, "_page_html", crash)
+    with pytest.raises(RuntimeError):
+        report.write(document(entry("thm1", status="fail")), tmp_path)
+    assert (tmp_path / "report.json").read_bytes() == before
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_result_status_rules():
+    passed = {"outcome": "passed", "run": {"counts": {"pass": 5, "fail": 0, "inconclusive": 1}}}
+    vacuous = {"outcome": "passed", "run": {"counts": {"pass": 2, "fail": 0, "inconclusive": 3}}}
+    assert report.result_status([]) == "skipped"
+    assert report.result_status([passed]) == "pass"
+    assert report.result_status([vacuous]) == "inconclusive"
+    assert report.result_status([passed, {"outcome": "failed", "failure": "fail"}]) == "fail"
+    assert report.result_status([passed, {"outcome": "failed", "failure": "error"}]) == "error"
+    assert report.result_status([{"outcome": "skipped"}]) == "skipped"
+
+
+def test_counterexample_extraction():
+    text = "\n".join([
+        "    def test_x(n):", "E   AssertionError: fail", "E   Falsifying example: test_x(", "E       n=51,",
+        "E   )", "E   fail: claim", "", "E   Failing test case: test_y(n=3)",
+    ])
+    assert report.counterexample(text) == "Falsifying example: test_x(\n    n=51,\n)"
+    assert report.counterexample("E   Failing test case: test_y(n=3)") == "Failing test case: test_y(n=3)"
+    assert report.counterexample("E   AssertionError") is None
