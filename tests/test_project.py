@@ -17,3 +17,4 @@ def test_ci_runs_the_readme_test_command():
     assert tests.endswith("pytest -n auto")
     ci_lines = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()]
     assert tests in ci_lines
+    assert "verify run --profile ci --report-dir reports/ci" in ci_lines
