@@ -242,3 +242,71 @@ def max_margin_claim(
     gaps = np.array(gaps)
     claims = limit("1 - cos(theta, w*)", window, gaps).checks(tol)
     return decide(proxies, claims, {"gap_final": float(gaps[-1]), "gap_window_start": float(gaps[0])})
+
+
+# ---- thm3: convergence rates ---------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class RateFit:
+    """-log L = log t + b log log t + c, fitted over snapshots with lo >= log L >= hi; and the
+    slope s of log ||w|| against log log t over the same snapshots."""
+
+    b: float
+    s: float
+    points: int
+
+
+def fit_rate(trajectory: Trajectory, lo: float, hi: float) -> RateFit:
+    """Least squares over the snapshots in [hi, lo] that carry a finite log t (log_d).
+
+    a is fixed to 1, as in THEOREMS.md: b = slope of (-log L - log t) against log log t.
+    """
+    levels, log_t = trajectory.series("log_loss"), trajectory.series("log_d")
+    mask = (levels <= lo) & (levels >= hi) & np.isfinite(log_t) & (log_t > 0)
+    if mask.sum() < 3:
+        return RateFit(float("nan"), float("nan"), int(mask.sum()))
+    x = np.log(log_t[mask])
+    b = float(np.polyfit(x, -levels[mask] - log_t[mask], 1)[0])
+    log_w = np.log(np.linalg.norm(trajectory.series("w")[mask], axis=1))
+    return RateFit(b, float(np.polyfit(x, log_w, 1)[0]), int(mask.sum()))
+
+
+@reports_trajectory
+def rate_claim(
+    trajectory: Trajectory,
+    expected_b: float,
+    degree: int,
+    target: float,
+    proxy_tol: ProxyTolerances,
+    b_tol: float,
+    shrink: float,
+    converged_below: float,
+    slope_tol: float,
+    tail_start: float = -50.0,
+) -> Verdict:
+    """The loss falls as 1/(t (log t)^b) with b = expected_b, and ||w|| as (log t)^(1/L).
+
+    b is fitted on the early and the late half of the tail (tail_start .. target, split at its
+    midpoint). Claims: the late |b - expected_b| <= b_tol; the deviation shrinking from the
+    early to the late half (late <= shrink * early, unless already below converged_below); and
+    the late slope of log ||w|| against log log t within slope_tol of 1/L.
+    """
+    proxies = assumption_proxies(trajectory, target, dataclasses.replace(proxy_tol, a5_max=None))
+    middle = (tail_start + target) / 2
+    early, late = fit_rate(trajectory, tail_start, middle), fit_rate(trajectory, middle, target)
+    proxies.append(Check("snapshots in each tail half", float(min(early.points, late.points)), 3.0, ">="))
+    if min(early.points, late.points) < 3:
+        return decide(proxies, [])
+    deviation_early, deviation_late = abs(early.b - expected_b), abs(late.b - expected_b)
+    claims = [
+        Check("|b - expected| late", deviation_late, b_tol),
+        Check(
+            "|b - expected| late / early",
+            deviation_late / deviation_early if deviation_late > converged_below else 0.0,
+            shrink,
+        ),
+        Check("|norm slope - 1/L| late", abs(late.s - 1.0 / degree), slope_tol),
+    ]
+    metrics = {"b_early": early.b, "b_late": late.b, "norm_slope_late": late.s, "expected_b": expected_b}
+    return decide(proxies, claims, metrics)

@@ -1,0 +1,114 @@
+"""thm3 — Theorem 3: convergence rates (exponential loss).
+
+Statement. Under A1-A4, EWN: ||w(t)|| = Theta((log d(t))^(1/L)) and
+L(w(t)) = Theta(1 / (d(t) (log d(t))^2)), d(t) = sum of the learning rates, whatever the depth;
+Unnorm and SWN (Lyu & Li 2020): L(w(t)) = Theta(1 / (t (log t)^(2 - 2/L))).
+
+Checked on gradient flow (eta = 1, so d(t) = t; verify.flow carries log t exactly in log space)
+of deep linear nets of depth 1-4 (SWN 2-4), to log L = -600: fitting -log L = log t + b log log t + c
+on the early (-50..-325) and late (-325..-600) halves of the tail, the late b is within
+tolerance of 2 (EWN) or 2 - 2/L (Unnorm, SWN), its deviation shrinks from the early half, and
+log ||w|| grows against log log t with slope 1/L. Control: the EWN claim (b = 2) applied to
+Unnorm runs, whose b depends on the depth, fails. Examples (ci): EWN 6, Unnorm 4, SWN 2;
+thorough: 10x.
+
+Not yet covered: thm5, the cross-entropy version.
+"""
+
+import dataclasses
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from verify import claims, regimes
+from verify.cases import Case, DataSpec
+from verify.flow import FlowSettings, train_flow
+from verify.nets import Architecture
+from verify.parameterisations import Parameterisation
+from verify.profiles import examples
+from verify.strategies import binary_data, cases
+from verify.tally import property_of, record
+from verify.verdicts import Status
+
+TARGET = -600.0
+# Deep linear flows to -600 took 1,100-2,800 evaluations (EWN, Unnorm) and 2,400-3,500 (SWN at
+# depth >= 2); SWN at depth 1 crawled (one reached only -517 in 200,000), hence its depth 2-4.
+FLOW = FlowSettings(target_log_loss=TARGET, snapshot_every=10.0, max_evaluations=50_000)
+# The flow stops at log L = -600 to ~1e-12 nats, on either side.
+REACHED = TARGET + 1e-6
+# Fitted b on 24 flows (3 seeds x depth 1-4 x EWN, Unnorm; widths 2-4, 8-12 points): the late
+# half gave EWN 1.951-1.985 and Unnorm within 0.03 of 2 - 2/L (the prototype's whole-tail fits,
+# EWN 1.89-1.91 and Unnorm 0.00 / 0.98 / 1.29 / 1.44, are reproduced by the whole tail here).
+B_TOL = 0.1
+# Late deviation over early: measured 0.14-0.40 for both families (the fit creeps toward the
+# theory as log log t grows); unless below 0.01, as Unnorm at depth 1 (b = 0 to 3 decimals).
+SHRINK = 0.75
+CONVERGED_BELOW = 0.01
+# |late slope of log ||w|| against log log t - 1/L|: measured <= 0.03 on the same 24 flows.
+SLOPE_TOL = 0.06
+# A2/A3 as for GD (verify.regimes); deep linear flows measured drifts below 1e-6 over -450..-600.
+PROXIES = dataclasses.replace(regimes.PROXIES, a5_max=None)
+
+
+def expected_b(kind: str, degree: int) -> float:
+    return 2.0 if kind == "ewn" else 2.0 - 2.0 / degree
+
+
+def deep_linear_flows(kind: str, depth=(1, 4)):
+    return cases(
+        data=binary_data(m=(4, 12), d=(2, 3), margin=(0.1, 0.3)),
+        arch_kwargs=dict(depth=depth, widths=(2, 4), activation=st.just("linear")),
+        params=st.just(Parameterisation(kind)),
+    )
+
+
+def verdict(case: Case, claimed_kind: str | None = None):
+    trajectory = train_flow(case.net(), case.dataset(), case.initial_weights(), FLOW)
+    degree = case.arch.degree
+    b = expected_b(claimed_kind or case.param.kind, degree)
+    return claims.rate_claim(trajectory, b, degree, REACHED, PROXIES, B_TOL, SHRINK, CONVERGED_BELOW, SLOPE_TOL)
+
+
+@property_of("thm3")
+@settings(max_examples=examples(6))
+@given(case=deep_linear_flows("ewn"))
+def test_property_thm3_ewn_rate_is_depth_free(case):
+    record(verdict(case))
+
+
+@property_of("thm3")
+@settings(max_examples=examples(4))
+@given(case=deep_linear_flows("unnorm"))
+def test_property_thm3_unnorm_rate(case):
+    record(verdict(case))
+
+
+@property_of("thm3")
+@settings(max_examples=examples(2))
+@given(case=deep_linear_flows("swn", depth=(2, 4)))
+def test_property_thm3_swn_rate(case):
+    record(verdict(case))
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_control_ewn_claim_on_unnorm_runs_fails(depth):
+    arch = Architecture(3, (3,) * (depth - 1), 1, "linear")
+    case = Case(DataSpec("binary", seed=depth, m=10, d=3, margin=0.2), arch, Parameterisation("unnorm"), init_seed=depth)
+    assert verdict(case).status is Status.PASS
+    assert verdict(case, claimed_kind="ewn").status is Status.FAIL
+
+
+def test_control_unnorm_claim_on_an_ewn_run_fails():
+    arch = Architecture(3, (), 1, "linear")
+    case = Case(DataSpec("binary", seed=5, m=10, d=3, margin=0.2), arch, Parameterisation("ewn"), init_seed=5)
+    assert verdict(case).status is Status.PASS
+    assert verdict(case, claimed_kind="unnorm").status is Status.FAIL
+
+
+def test_unreached_target_is_inconclusive():
+    arch = Architecture(3, (3,), 1, "linear")
+    case = Case(DataSpec("binary", seed=0, m=10, d=3, margin=0.2), arch, Parameterisation("ewn"), init_seed=0)
+    trajectory = train_flow(case.net(), case.dataset(), case.initial_weights(), dataclasses.replace(FLOW, max_evaluations=300))
+    result = claims.rate_claim(trajectory, 2.0, 2, REACHED, PROXIES, B_TOL, SHRINK, CONVERGED_BELOW, SLOPE_TOL)
+    assert result.status is Status.INCONCLUSIVE
