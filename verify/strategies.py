@@ -110,14 +110,15 @@ def gd_cases(
     widths: tuple[int, int] = (4, 8),
     activation: str = "relu2",
     classes: tuple[int, int] = (2, 2),
+    d: tuple[int, int] = (2, 3),
 ) -> st.SearchStrategy[Case]:
     """The domain of the GD-trained properties: 2-layer bias-free nets (ReLU^2 by default:
     smooth, degree 3, the paper's Lin-Sep family) on small separable sets, parameterised by
     one of `kinds`. Widths start at 4: with 2-6 hidden ReLU^2 units, 5 of 24 EWN runs lost a
     point (every unit off there) and stalled; with 4-8, none of 24 did."""
     if loss == "exponential":
-        data = binary_data(m=(4, 12), d=(2, 3), margin=(0.1, 0.3))
+        data = binary_data(m=(4, 12), d=d, margin=(0.1, 0.3))
     else:
-        data = multiclass_data(m=(6, 12), d=(2, 3), k=classes, margin=(0.1, 0.3))
+        data = multiclass_data(m=(6, 12), d=d, k=classes, margin=(0.1, 0.3))
     arch = dict(depth=(2, 2), widths=widths, activation=st.just(activation))
     return live_cases(data=data, arch_kwargs=arch, params=st.sampled_from([Parameterisation(k) for k in kinds]))
