@@ -5,11 +5,13 @@ separable data in general position, theta = W_1^T ... W_n^T converges in directi
 hard-margin SVM direction (no bias) w*.
 
 Oracle: w* is the normalised minimum-norm point of the convex hull of {y_i x_i}
-(verify.max_margin), accepted only once its KKT conditions hold to 1e-9. Checked on GD runs to
-log L = -300 (verify.regimes): 1 - cos(theta, w*) is small at the end and decays across the
-late window at a clear power of |log L|. Examples (ci): EWN 8 (depth 2-4), SWN 2 (depth 3-4; ~10-25 s each);
-thorough: 10x.
+(verify.max_margin), accepted only once its KKT conditions hold to 1e-9. Checked on gradient
+flow (verify.flow) to log L = -300: 1 - cos(theta, w*) is small at the end and decays across
+the late window (-225..-300) at a clear power of |log L|. Examples (ci): EWN 8, SWN 4 (depth
+2-4, ~1-2 s each); thorough: 10x.
 """
+
+import dataclasses
 
 import numpy as np
 from hypothesis import given, settings
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 from verify import claims, max_margin, regimes
 from verify.cases import Case, DataSpec
 from verify.checks import LimitTolerance
+from verify.flow import FlowSettings, train_flow
 from verify.nets import Architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples
@@ -25,16 +28,23 @@ from verify.strategies import binary_data, cases
 from verify.tally import property_of, record
 from verify.verdicts import Status
 
-# 1 - cos(theta, w*) at -300: 13 of 24 drawn EWN runs (depth 2-4) were below 1e-5 (down to 5e-8)
-# and fell as |log L|^-2.0 (the prototype's flow: 1e-4, 1e-5, 1e-6, 1e-7 at -10, -30, -100, -300,
-# the same rate); the other 11 were still approaching, at 3e-5 to 1.3e-2, falling as
-# |log L|^-0.25 to -1.0. SWN: 2.8e-6 to 6.7e-6 on 6 runs. Runs that had slowed below
-# |log L|^-0.1 sat at 8.5e-7 and 1.5e-4, the order of the GD step itself (A5 ~ 1.4e-4 there).
-# So: at most 2e-2 at the end and falling at least as |log L|^-0.1, unless already below 1e-3,
-# GD's floor. The class-mean oracle leaves a gap of 0.02-0.12 with exponents of +0.001 to
-# +0.015 (5 runs).
-GAP_TOL = LimitTolerance(final=2e-2, min_decay=0.1, converged_below=1e-3)
+# 1 - cos(theta, w*) on 16 drawn flows (EWN and SWN, depth 2-4): at -300, 11 were at 2.4e-7 to
+# 6.2e-6 and fell as |log L|^-1.9 to -4.4 (the prototype: 1e-4, 1e-5, 1e-6, 1e-7 at -10, -30,
+# -100, -300, the same |log L|^-2); 3 EWN depth-3 runs approached more slowly, 3.7e-6 to 2.7e-3
+# at -300 falling as |log L|^-0.58 to -0.62 (2 of them inconclusive: margin still falling);
+# Hypothesis found one (depth 3, widths 2) at 2.0e-4 falling as |log L|^-0.40. So: at most 1e-2
+# at the end, falling at least as |log L|^-0.2, unless already below 1e-5.
+# (Issue 5's hard 1e-5 at -300 would call the slow but converging runs counterexamples.) On GD
+# the same runs floor at the step size (~1e-4, A5), which is why the property uses the flow.
+# The class-mean oracle leaves a gap of 0.02-0.12 with exponents of +0.001 to +0.015 (5 runs).
+GAP_TOL = LimitTolerance(final=1e-2, min_decay=0.2, converged_below=1e-5)
 KKT_TOL = 1e-9
+TARGET = -300.0
+# Snapshots every 12.5 nats: seven in the late window, for a steadier decay fit.
+FLOW = FlowSettings(target_log_loss=TARGET, snapshot_every=12.5, max_evaluations=50_000)
+# The flow stops at the target to ~1e-12 nats, either side; A5 is a GD assumption.
+REACHED = TARGET + 1e-6
+PROXIES = dataclasses.replace(regimes.PROXIES, a5_max=None)
 
 
 def deep_linear_cases(kind: str, depth: tuple[int, int]):
@@ -48,9 +58,9 @@ def deep_linear_cases(kind: str, depth: tuple[int, int]):
 def verdict(case: Case, oracle=None):
     data = case.dataset()
     direction = max_margin.max_margin_direction(data, KKT_TOL).direction if oracle is None else oracle(data)
-    trajectory = case.train(regimes.to_minus_300(case.param.kind))
+    trajectory = train_flow(case.net(), data, case.initial_weights(), FLOW)
     shapes = [case.arch.layer_shape(layer) for layer in range(case.arch.depth)]
-    return claims.max_margin_claim(trajectory, shapes, direction, regimes.TARGET, regimes.PROXIES, GAP_TOL)
+    return claims.max_margin_claim(trajectory, shapes, direction, REACHED, PROXIES, GAP_TOL)
 
 
 @property_of("cor1")
@@ -61,8 +71,8 @@ def test_property_cor1_ewn(case):
 
 
 @property_of("cor1")
-@settings(max_examples=examples(2))
-@given(case=deep_linear_cases("swn", (3, 4)))
+@settings(max_examples=examples(4))
+@given(case=deep_linear_cases("swn", (2, 4)))
 def test_property_cor1_swn(case):
     record(verdict(case))
 
