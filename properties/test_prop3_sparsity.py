@@ -12,7 +12,12 @@ against the closed form at the same loss; for EWN the error halves with k (O(eta
 predicted node wins and the winner's lead grows across milestones; for SWN and Unnorm the
 ratios approach x_u/x_v. Examples (ci): 12; thorough: 10x.
 
-Not yet covered: the statistical multi-node part (effective node counts on XOR-like nets).
+Statistical part, on the paper's XOR setting (20 hidden ReLU, second layer frozen to +1 and -1,
+GD to log L = -50 with the paper's rates): over a block of initialisations, each trained under
+EWN, SWN and Unnorm (one batched program per parameterisation), EWN has the fewest effective
+nodes (sum ||w_u||)^2 / sum ||w_u||^2 in at least 90% of the initialisations where it and
+another parameterisation reached the target. Control: the swapped claim (SWN sparsest) fails.
+Examples (ci): 3 blocks of 8 initialisations, widths 12-24; thorough: 10x.
 """
 
 import numpy as np
@@ -20,8 +25,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import data, simple_traj
-from verify.cases import simple_traj_architecture
+from verify import claims, data, simple_traj
+from verify.cases import Case, DataSpec, simple_traj_architecture, train_cases, xor_architecture
 from verify.gd import GDSettings, train_gd
 from verify.parameterisations import ParamNet, Parameterisation
 from verify.profiles import examples
@@ -122,3 +127,57 @@ def test_control_ewn_oracle_on_an_swn_run_fails():
 def test_control_linear_oracle_on_an_ewn_run_fails():
     x, w0 = np.array([2.0, 1.0]), np.array([0.6, 1.0])
     assert ewn_verdict(x, w0, oracle=simple_traj.linear_state).status is Status.FAIL
+
+
+# ---- statistical part: XOR ------------------------------------------------------------------
+
+# The paper's XOR rates: EWN eta = k/L^0.8 with k <= 0.1; SWN and Unnorm c = 1 - 1/15, k <= 1.
+XOR_SETTINGS = {
+    "ewn": GDSettings(c=0.8, k0=0.1, k_max=0.1, target_log_loss=TARGET, max_steps=20_000, snapshot_every=5.0),
+    "swn": GDSettings(c=1 - 1 / 15, k0=1.0, k_max=1.0, target_log_loss=TARGET, max_steps=20_000, snapshot_every=5.0),
+    "unnorm": GDSettings(c=1 - 1 / 15, k0=1.0, k_max=1.0, target_log_loss=TARGET, max_steps=20_000, snapshot_every=5.0),
+}
+# Effective nodes at -50, 16 initialisations of 20 hidden units: EWN 5.1-7.1 (the prototype:
+# 5.8-7.8), SWN 15.8-19.9, Unnorm 14.7-19.9; EWN was the sparsest in all 16. EWN needed
+# 2,800-4,800 steps, SWN and Unnorm under 450 unless they stalled (SWN stalled at -41 to -46 in
+# 3 of 16, the prototype's 2 of 6). So: EWN sparsest in >= 90% (issue 7's threshold) of the
+# conclusive initialisations, and at least half of a block conclusive.
+SPARSEST_SHARE = 0.9
+MIN_CONCLUSIVE = 0.5
+BLOCK = 8
+
+
+def xor_comparisons(hidden: int, first_seed: int) -> list[claims.Comparison]:
+    cases = [
+        Case(DataSpec("xor"), xor_architecture(hidden), Parameterisation(kind), init_seed=first_seed + i)
+        for kind in XOR_SETTINGS
+        for i in range(BLOCK)
+    ]
+    trajectories = train_cases(cases, [XOR_SETTINGS[c.param.kind] for c in cases])
+    counts: list[dict] = [{} for _ in range(BLOCK)]
+    for index, (case, trajectory) in enumerate(zip(cases, trajectories)):
+        reached = trajectory.final.log_loss <= TARGET
+        counts[index % BLOCK][case.param.kind] = claims.effective_nodes(trajectory.final) if reached else None
+    return [claims.Comparison(c) for c in counts]
+
+
+@property_of("prop3")
+@settings(max_examples=examples(3))
+@given(hidden=st.sampled_from([12, 16, 20, 24]), first_seed=seeds())
+def test_property_prop3_ewn_is_sparsest_on_xor(hidden, first_seed):
+    comparisons = xor_comparisons(hidden, first_seed)
+    record(claims.sparser_claim(comparisons, "ewn", ("swn", "unnorm"), SPARSEST_SHARE, MIN_CONCLUSIVE))
+
+
+def test_control_swapped_claim_fails_on_xor():
+    comparisons = xor_comparisons(20, 0)
+    assert claims.sparser_claim(comparisons, "ewn", ("swn", "unnorm"), SPARSEST_SHARE, MIN_CONCLUSIVE).status is Status.PASS
+    assert claims.sparser_claim(comparisons, "swn", ("ewn",), SPARSEST_SHARE, MIN_CONCLUSIVE).status is Status.FAIL
+
+
+def test_mostly_stalled_block_is_inconclusive():
+    stalled = [claims.Comparison({"ewn": 5.0, "swn": None, "unnorm": None})] * 5 + [
+        claims.Comparison({"ewn": 5.0, "swn": 18.0, "unnorm": None})
+    ] * 3
+    assert claims.sparser_claim(stalled, "ewn", ("swn", "unnorm"), SPARSEST_SHARE, MIN_CONCLUSIVE).status is Status.INCONCLUSIVE
+

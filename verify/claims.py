@@ -310,3 +310,48 @@ def rate_claim(
     ]
     metrics = {"b_early": early.b, "b_late": late.b, "norm_slope_late": late.s, "expected_b": expected_b}
     return decide(proxies, claims, metrics)
+
+
+# ---- prop3 (statistical part): effective node counts ---------------------------------------
+
+
+def effective_nodes(s: Snapshot, nodes: np.ndarray | None = None) -> float:
+    """(sum_u ||w_u||)^2 / sum_u ||w_u||^2 over the chosen nodes (all by default): 1 when one
+    node holds all the norm, the node count when all are equal. Formed from the log-norms
+    shifted by their max, so it is exact for norms of any size."""
+    logs = s.node_log_norm if nodes is None else s.node_log_norm[nodes]
+    scaled = np.exp(logs - logs.max())
+    return float(scaled.sum() ** 2 / (scaled**2).sum())
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """One initialisation trained under each parameterisation: effective node count of each
+    run that reached the target (None for a run that stalled or ran out of budget)."""
+
+    counts: dict[str, float | None]
+
+
+def sparser_claim(
+    comparisons: list[Comparison], sparse: str, dense: tuple[str, ...], fraction: float, min_conclusive: float
+) -> Verdict:
+    """`sparse` has the fewest effective nodes in at least `fraction` of the initialisations.
+
+    An initialisation is conclusive when `sparse` and at least one of `dense` reached the
+    target; the claim there is that `sparse`'s count is below every `dense` count that did.
+    Proxy: at least `min_conclusive` of the initialisations are conclusive.
+    """
+    conclusive = [
+        c for c in comparisons if c.counts.get(sparse) is not None and any(c.counts.get(k) is not None for k in dense)
+    ]
+    share = len(conclusive) / len(comparisons)
+    proxies = [Check("conclusive initialisations", share, min_conclusive, ">=")]
+    if not conclusive:
+        return decide(proxies, [])
+    wins = [all(c.counts[sparse] < c.counts[k] for k in dense if c.counts.get(k) is not None) for c in conclusive]
+    metrics = {"conclusive": float(len(conclusive))}
+    for kind in (sparse, *dense):
+        values = [c.counts[kind] for c in conclusive if c.counts.get(kind) is not None]
+        if values:
+            metrics[f"{kind}_effective_min"], metrics[f"{kind}_effective_max"] = min(values), max(values)
+    return decide(proxies, [Check(f"{sparse} sparsest, share of initialisations", float(np.mean(wins)), fraction, ">=")], metrics)
