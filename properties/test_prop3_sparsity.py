@@ -25,8 +25,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import claims, data, simple_traj
-from verify.cases import Case, DataSpec, simple_traj_architecture, train_cases, xor_architecture
+from verify import claims, data, regimes, simple_traj
+from verify.cases import simple_traj_architecture
 from verify.gd import GDSettings, train_gd
 from verify.parameterisations import ParamNet, Parameterisation
 from verify.profiles import examples
@@ -131,34 +131,17 @@ def test_control_linear_oracle_on_an_ewn_run_fails():
 
 # ---- statistical part: XOR ------------------------------------------------------------------
 
-# The paper's XOR rates: EWN eta = k/L^0.8 with k <= 0.1; SWN and Unnorm c = 1 - 1/15, k <= 1.
-XOR_SETTINGS = {
-    "ewn": GDSettings(c=0.8, k0=0.1, k_max=0.1, target_log_loss=TARGET, max_steps=20_000, snapshot_every=5.0),
-    "swn": GDSettings(c=1 - 1 / 15, k0=1.0, k_max=1.0, target_log_loss=TARGET, max_steps=20_000, snapshot_every=5.0),
-    "unnorm": GDSettings(c=1 - 1 / 15, k0=1.0, k_max=1.0, target_log_loss=TARGET, max_steps=20_000, snapshot_every=5.0),
-}
-# Effective nodes at -50, 16 initialisations of 20 hidden units: EWN 5.1-7.1 (the prototype:
-# 5.8-7.8), SWN 15.8-19.9, Unnorm 14.7-19.9; EWN was the sparsest in all 16. EWN needed
-# 2,800-4,800 steps, SWN and Unnorm under 450 unless they stalled (SWN stalled at -41 to -46 in
-# 3 of 16, the prototype's 2 of 6). So: EWN sparsest in >= 90% (issue 7's threshold) of the
-# conclusive initialisations, and at least half of a block conclusive.
+# Effective nodes at -50, 16 initialisations of 20 hidden units (verify.regimes.XOR_SETTINGS):
+# EWN 5.1-7.1 (the prototype: 5.8-7.8), SWN 15.8-19.9, Unnorm 14.7-19.9; EWN was the sparsest
+# in all 16. SWN stalled at -41 to -46 in 3 of 16 (the prototype's 2 of 6). So: EWN sparsest in
+# >= 90% (issue 7's threshold) of the conclusive initialisations, at least half of a block
+# conclusive.
 SPARSEST_SHARE = 0.9
 MIN_CONCLUSIVE = 0.5
-BLOCK = 8
 
 
-def xor_comparisons(hidden: int, first_seed: int) -> list[claims.Comparison]:
-    cases = [
-        Case(DataSpec("xor"), xor_architecture(hidden), Parameterisation(kind), init_seed=first_seed + i)
-        for kind in XOR_SETTINGS
-        for i in range(BLOCK)
-    ]
-    trajectories = train_cases(cases, [XOR_SETTINGS[c.param.kind] for c in cases])
-    counts: list[dict] = [{} for _ in range(BLOCK)]
-    for index, (case, trajectory) in enumerate(zip(cases, trajectories)):
-        reached = trajectory.final.log_loss <= TARGET
-        counts[index % BLOCK][case.param.kind] = claims.effective_nodes(trajectory.final) if reached else None
-    return [claims.Comparison(c) for c in counts]
+def xor_comparisons(hidden: int, first_seed: int):
+    return regimes.xor_comparisons(hidden, first_seed, "exponential")
 
 
 @property_of("prop3")

@@ -7,8 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from verify import data
-from verify.cases import DataSpec
+from verify.cases import DataSpec, xor_architecture
 from verify.errors import ConfigError, NotSeparableError
+from verify.nets import forward, init_weights
 from verify.strategies import binary_data, multiclass_data
 
 
@@ -111,3 +112,12 @@ def test_multiclass_labels_use_every_index_in_range(seed):
     ds = data.multiclass_separable(12, 3, 3, 0.1, torch.Generator().manual_seed(seed))
     assert set(ds.y.tolist()) <= {0, 1, 2}
     assert ds.loss == "cross_entropy"
+
+
+def test_two_class_xor_is_the_exponential_xor_doubled():
+    ce, exp = data.xor(classes=True), data.xor()
+    assert ce.loss == "cross_entropy" and exp.loss == "exponential"
+    weights = init_weights(xor_architecture(6), torch.Generator().manual_seed(0))
+    two = [weights[0], xor_architecture(6, 2).frozen[1].values]
+    difference = forward(xor_architecture(6, 2), two, ce.x) @ torch.tensor([-1.0, 1.0], dtype=torch.float64)
+    assert torch.allclose(difference, 2 * forward(xor_architecture(6), weights, exp.x)[:, 0], rtol=1e-15, atol=0)

@@ -19,7 +19,7 @@ from verify.nets import Architecture, Frozen, forward, init_weights
 from verify.parameterisations import ParamNet, Parameterisation
 from verify.trajectory import Trajectory
 
-DATA_KINDS = ("binary", "multiclass", "lin-sep", "xor", "single-point")
+DATA_KINDS = ("binary", "multiclass", "lin-sep", "xor", "xor-classes", "single-point")
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class DataSpec:
             return datasets.lin_sep(g)
         if self.kind == "xor":
             return datasets.xor()
+        if self.kind == "xor-classes":
+            return datasets.xor(classes=True)
         return datasets.single_point()
 
 
@@ -120,12 +122,19 @@ def lin_sep_architecture() -> Architecture:
     return Architecture(2, (8,), 1, "relu2")
 
 
-def xor_architecture(hidden: int = 20) -> Architecture:
-    """XOR: 2 layers, ReLU, output weights frozen to +1 (first half) and -1 (second half)."""
+def xor_architecture(hidden: int = 20, outputs: int = 1) -> Architecture:
+    """XOR: 2 layers, ReLU, output weights frozen to +1 (first half) and -1 (second half).
+
+    With outputs=2 (two-class cross-entropy) the class-1 output has those weights and the
+    class-0 output their negatives, so Phi_1 - Phi_0 is twice the one-output net.
+    """
     require(hidden >= 2 and hidden % 2 == 0, f"XOR hidden width {hidden!r} must be an even number >= 2")
+    require(outputs in (1, 2), f"XOR outputs {outputs!r} must be 1 (exponential) or 2 (cross-entropy)")
     signs = torch.cat([torch.ones(hidden // 2), -torch.ones(hidden // 2)]).to(torch.float64)[None, :]
-    frozen = Frozen(torch.ones(1, hidden, dtype=torch.bool), signs)
-    return Architecture(2, (hidden,), 1, "relu", {1: frozen})
+    if outputs == 2:
+        signs = torch.cat([-signs, signs])
+    frozen = Frozen(torch.ones(outputs, hidden, dtype=torch.bool), signs)
+    return Architecture(2, (hidden,), outputs, "relu", {1: frozen})
 
 
 def simple_traj_architecture(d: int = 2) -> Architecture:

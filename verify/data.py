@@ -190,9 +190,12 @@ def lin_sep(generator: torch.Generator) -> Dataset:
     return make_dataset("lin-sep", torch.cat([x, extra]), torch.tensor([-1.0, 1.0, -1.0, 1.0]))
 
 
-def xor() -> Dataset:
-    """(1, 1), (-1, -1) labelled -1; (1, -1), (-1, 1) labelled +1."""
+def xor(classes: bool = False) -> Dataset:
+    """(1, 1), (-1, -1) labelled -1; (1, -1), (-1, 1) labelled +1 (exponential loss), or with
+    classes=True labelled 0 and 1 (two-class cross-entropy)."""
     x = torch.tensor([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]], dtype=torch.float64)
+    if classes:
+        return make_dataset("xor-classes", x, torch.tensor([0, 0, 1, 1]), num_classes=2, features="relu-diagonals")
     return make_dataset("xor", x, torch.tensor([-1.0, -1.0, 1.0, 1.0]), features="relu-diagonals")
 
 
