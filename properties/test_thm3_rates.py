@@ -12,7 +12,11 @@ log ||w|| grows against log log t with slope 1/L. Control: the EWN claim (b = 2)
 Unnorm runs, whose b depends on the depth, fails. Examples (ci): EWN 6, Unnorm 4, SWN 2;
 thorough: 10x.
 
-Not yet covered: thm5, the cross-entropy version.
+thm5 (Theorem 5, the cross-entropy version) is checked here too, on deep linear nets with 3-4
+outputs on separable multi-class data: the same loss-rate claims. Its norm growth is not
+checked: EWN's fitted slope of log ||w|| against log log t was 0.64 and 0.72 at depth 2 (1/L =
+0.5) on -325..-600, still far from its limit, while its loss rate was already within 0.05.
+Examples (ci): EWN 4, Unnorm 3.
 """
 
 import dataclasses
@@ -27,7 +31,7 @@ from verify.flow import FlowSettings, train_flow
 from verify.nets import Architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples
-from verify.strategies import binary_data, cases
+from verify.strategies import binary_data, cases, multiclass_data
 from verify.tally import property_of, record
 from verify.verdicts import Status
 
@@ -47,17 +51,28 @@ SHRINK = 0.75
 CONVERGED_BELOW = 0.01
 # |late slope of log ||w|| against log log t - 1/L|: measured <= 0.03 on the same 24 flows.
 SLOPE_TOL = 0.06
-# A2/A3 as for GD (verify.regimes); deep linear flows measured drifts below 1e-6 over -450..-600.
-PROXIES = dataclasses.replace(regimes.PROXIES, a5_max=None)
+# Cross-entropy, 16 flows (2 seeds x depth 1-4 x EWN, Unnorm; 9 points, 3 classes): late b
+# EWN 1.949-1.968, Unnorm within 0.03 of 2 - 2/L; late/early deviation 0.24-0.46: the
+# exponential-loss tolerances hold.
+# A2 as for GD (verify.regimes). A3 tighter: a rate fitted over -325..-600 means something only
+# if the loss vector has stopped turning there. Exponential deep linear flows measured loss
+# drifts below 1e-6 over -450..-600; cross-entropy EWN runs whose loss direction still turned
+# by 0.04-0.11 had late b off by 0.10-0.12 and shrink ratios 0.63-0.77 (found by Hypothesis).
+PROXIES = dataclasses.replace(regimes.PROXIES, a5_max=None, a3_loss_drift=0.02)
 
 
 def expected_b(kind: str, degree: int) -> float:
     return 2.0 if kind == "ewn" else 2.0 - 2.0 / degree
 
 
-def deep_linear_flows(kind: str, depth=(1, 4)):
+def deep_linear_flows(kind: str, depth=(1, 4), loss: str = "exponential"):
+    data = (
+        binary_data(m=(4, 12), d=(2, 3), margin=(0.1, 0.3))
+        if loss == "exponential"
+        else multiclass_data(m=(6, 12), d=(2, 3), k=(3, 4), margin=(0.1, 0.3))
+    )
     return cases(
-        data=binary_data(m=(4, 12), d=(2, 3), margin=(0.1, 0.3)),
+        data=data,
         arch_kwargs=dict(depth=depth, widths=(2, 4), activation=st.just("linear")),
         params=st.just(Parameterisation(kind)),
     )
@@ -67,7 +82,8 @@ def verdict(case: Case, claimed_kind: str | None = None):
     trajectory = train_flow(case.net(), case.dataset(), case.initial_weights(), FLOW)
     degree = case.arch.degree
     b = expected_b(claimed_kind or case.param.kind, degree)
-    return claims.rate_claim(trajectory, b, degree, REACHED, PROXIES, B_TOL, SHRINK, CONVERGED_BELOW, SLOPE_TOL)
+    slope_tol = SLOPE_TOL if case.dataset().loss == "exponential" else None
+    return claims.rate_claim(trajectory, b, degree, REACHED, PROXIES, B_TOL, SHRINK, CONVERGED_BELOW, slope_tol)
 
 
 @property_of("thm3")
@@ -89,6 +105,28 @@ def test_property_thm3_unnorm_rate(case):
 @given(case=deep_linear_flows("swn", depth=(2, 4)))
 def test_property_thm3_swn_rate(case):
     record(verdict(case))
+
+
+# Cross-entropy: see B_TOL_CE. One EWN depth-1 flow needed 13,900 evaluations (11 s).
+@property_of("thm5")
+@settings(max_examples=examples(4))
+@given(case=deep_linear_flows("ewn", loss="cross_entropy"))
+def test_property_thm5_ewn_rate_is_depth_free(case):
+    record(verdict(case))
+
+
+@property_of("thm5")
+@settings(max_examples=examples(3))
+@given(case=deep_linear_flows("unnorm", loss="cross_entropy"))
+def test_property_thm5_unnorm_rate(case):
+    record(verdict(case))
+
+
+def test_control_thm5_ewn_claim_on_an_unnorm_run_fails():
+    arch = Architecture(3, (3,), 3, "linear")
+    case = Case(DataSpec("multiclass", seed=0, m=9, d=3, k=3, margin=0.2), arch, Parameterisation("unnorm"))
+    assert verdict(case).status is Status.PASS
+    assert verdict(case, claimed_kind="ewn").status is Status.FAIL
 
 
 @pytest.mark.parametrize("depth", [1, 2, 3])

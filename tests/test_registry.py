@@ -39,6 +39,8 @@ def test_node_ids_map_to_results():
     assert registry.result_of_nodeid(f"{module}::test_property_prop4_a5_vanishes@prop4", modules) == "prop4"
     assert registry.result_of_nodeid(f"{module}::test_control_c_equal_one_fails_on_unnorm[2]", modules) == "prop1"
     assert registry.result_of_nodeid("tests/test_cli.py::test_list", modules) is None
+    thm3 = "properties/test_thm3_rates.py"
+    assert registry.result_of_nodeid(f"{thm3}::test_control_thm5_ewn_claim_on_an_unnorm_run_fails", modules) == "thm5"
 
 
 def test_a_new_property_module_appears_without_registry_edits(tmp_path):

@@ -282,15 +282,15 @@ def rate_claim(
     b_tol: float,
     shrink: float,
     converged_below: float,
-    slope_tol: float,
+    slope_tol: float | None,
     tail_start: float = -50.0,
 ) -> Verdict:
     """The loss falls as 1/(t (log t)^b) with b = expected_b, and ||w|| as (log t)^(1/L).
 
     b is fitted on the early and the late half of the tail (tail_start .. target, split at its
     midpoint). Claims: the late |b - expected_b| <= b_tol; the deviation shrinking from the
-    early to the late half (late <= shrink * early, unless already below converged_below); and
-    the late slope of log ||w|| against log log t within slope_tol of 1/L.
+    early to the late half (late <= shrink * early, unless already below converged_below); and,
+    unless slope_tol is None, the late slope of log ||w|| against log log t within slope_tol of 1/L.
     """
     proxies = assumption_proxies(trajectory, target, dataclasses.replace(proxy_tol, a5_max=None))
     middle = (tail_start + target) / 2
@@ -306,8 +306,9 @@ def rate_claim(
             deviation_late / deviation_early if deviation_late > converged_below else 0.0,
             shrink,
         ),
-        Check("|norm slope - 1/L| late", abs(late.s - 1.0 / degree), slope_tol),
     ]
+    if slope_tol is not None:
+        claims.append(Check("|norm slope - 1/L| late", abs(late.s - 1.0 / degree), slope_tol))
     metrics = {"b_early": early.b, "b_late": late.b, "norm_slope_late": late.s, "expected_b": expected_b}
     return decide(proxies, claims, metrics)
 

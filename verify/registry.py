@@ -3,7 +3,7 @@
 RESULTS holds the paper's side (id, title, statement, assumptions, loss), as in
 ../shared/THEOREMS.md. The test side is discovered, not listed: a module
 properties/test_<id>_*.py belongs to result <id>, and a test decorated with
-verify.tally.property_of("<id>") belongs to that id. So a new property module appears in
+verify.tally.property_of("<id>"), or named with a catalogued id as a word, belongs to that id. So a new property module appears in
 `verify list` and in the reports without an edit here; an id found in the properties but
 missing from RESULTS is still reported, with its id as its title.
 """
@@ -106,11 +106,15 @@ class PropertyModule:
 
 
 def _decorated_results(source: str) -> dict[str, str]:
-    """Test function name -> id, for functions decorated with property_of("<id>")."""
+    """Test function name -> id: for functions decorated with property_of("<id>"), and for other
+    test functions whose name holds a catalogued id as a word (test_control_thm5_...)."""
     found = {}
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.FunctionDef):
             continue
+        named = [word for word in node.name.split("_") if word in RESULTS]
+        if node.name.startswith("test_") and named:
+            found[node.name] = named[0]
         for decorator in node.decorator_list:
             if (
                 isinstance(decorator, ast.Call)
