@@ -4,6 +4,7 @@
                [--baseline DIR] [--device cpu|cuda] [-k EXPR]
     verify list [--report-dir DIR]
     verify compare OLD NEW
+    verify selftest [--fault NAME ...] [--fast] [--false-alarms N]
 
 Exit codes: 0 all well; 1 a result failed (or errored); 3 a regression against the baseline
 (when nothing failed); 2 bad usage or bad input, with a one-line message and no traceback.
@@ -49,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     comparing = sub.add_parser("compare", help="compare two reports; exit 3 on a regression")
     comparing.add_argument("old", type=Path)
     comparing.add_argument("new", type=Path)
+    testing = sub.add_parser("selftest", help="run the tests against deliberate faults; exit 1 if one is missed")
+    testing.add_argument("--fault", nargs="+", default=None, metavar="NAME", help="faults to run (default: all)")
+    testing.add_argument("--fast", action="store_true", help="only the fast subset that CI runs")
+    testing.add_argument("--false-alarms", type=int, default=0, metavar="N", help="also run N correct ci-profile runs")
     return parser
 
 
@@ -132,10 +137,38 @@ def compare_reports(args: argparse.Namespace) -> int:
     return 3 if regressions else 0
 
 
+def selftest(args: argparse.Namespace) -> int:
+    from verify import selftest as st
+    from verify import variants
+
+    names = args.fault or (list(st.FAST) if args.fast else sorted(variants.catalogue()))
+    for name in names:
+        variants.check(name)
+    missed = 0
+    print(f"{'fault':<26} {'result':<8} caught by / how")
+    for name in names:
+        outcome = st.run_fault(name)
+        if not outcome.baseline_ok:
+            print(f"{name:<26} {'error':<8} its target tests fail without the fault")
+            missed += 1
+        elif outcome.caught:
+            print(f"{name:<26} {'caught':<8} {outcome.by}: {outcome.how}")
+        else:
+            print(f"{name:<26} {'MISSED':<8} {variants.check(name).description}")
+            missed += 1
+    if args.false_alarms < 0:
+        raise ConfigError("--false-alarms must be >= 0")
+    if args.false_alarms:
+        alarms = st.false_alarms(args.false_alarms)
+        print(f"false alarms: {sum(alarms)} of {len(alarms)} correct ci-profile runs had a failing test")
+        missed += sum(alarms)
+    return 1 if missed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        handler = {"run": run, "list": list_results, "compare": compare_reports}[args.command]
+        handler = {"run": run, "list": list_results, "compare": compare_reports, "selftest": selftest}[args.command]
         return handler(args)
     except ConfigError as error:
         print(f"verify: error: {error}", file=sys.stderr)

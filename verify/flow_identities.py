@@ -16,6 +16,7 @@ import sympy as sp
 import torch
 
 from verify.objective import Objective
+from verify.variants import seam
 
 Velocity = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -27,6 +28,7 @@ def _split(v: torch.Tensor, g: torch.Tensor):
     return radial, g - radial
 
 
+@seam("ewn velocity")
 def ewn_velocity(w, v, scale, g):
     """-||w||^2 [v^ v^T + (I - v^ v^T)/||v||^2] G (Theorem 1, generalised to ||v|| != 1)."""
     radial, tangential = _split(v, g)
@@ -34,6 +36,7 @@ def ewn_velocity(w, v, scale, g):
     return -w2 * (radial + tangential / (v * v).sum(dim=-1, keepdim=True))
 
 
+@seam("swn velocity")
 def swn_velocity(w, v, scale, g):
     """-[(v^T G) v^ + (gamma^2/||v||^2)(I - v^ v^T) G] (Theorem 1, generalised to ||v|| != 1)."""
     radial, tangential = _split(v, g)

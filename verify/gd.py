@@ -19,6 +19,7 @@ from verify.errors import ConfigError, require
 from verify.objective import Objective
 from verify.parameterisations import ParamNet
 from verify.trajectory import StopReason, Trajectory
+from verify.variants import seam
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,12 @@ class GDSettings:
 
 def _finite(value: float, grads: list[torch.Tensor]) -> bool:
     return math.isfinite(value) and all(bool(torch.isfinite(g).all()) for g in grads)
+
+
+@seam("undo decision")
+def accepts(new_log_l: float, log_l: float, finite: bool) -> bool:
+    """Keep a step only if its log L and gradient are finite and log L did not rise."""
+    return finite and new_log_l <= log_l
 
 
 def _next_milestone(log_loss: float, every: float) -> float:
@@ -120,7 +127,7 @@ def train_gd(
         scale = k * float(torch.exp(torch.tensor((1.0 - s.c) * log_l, dtype=torch.float64)))
         candidate = [t - scale * g for t, g in zip(theta, grads)]
         new_log_l, new_grads = objective.value_and_grad(candidate)
-        if _finite(new_log_l, new_grads) and new_log_l <= log_l:
+        if accepts(new_log_l, log_l, _finite(new_log_l, new_grads)):
             log_d = float(np.logaddexp(log_d, math.log(k) - s.c * log_l))
             theta, grads, log_l = candidate, new_grads, new_log_l
             accepted += 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import torch
 
 from verify.errors import require
+from verify.variants import seam
 
 LOSSES = ("exponential", "cross_entropy")
 
@@ -50,6 +51,7 @@ def log_losses(loss: str, margin: torch.Tensor) -> torch.Tensor:
     return log_softplus(torch.logsumexp(-margin, dim=-1))
 
 
+@seam("log loss")
 def log_loss(loss: str, margin: torch.Tensor, points: torch.Tensor | None = None) -> torch.Tensor:
     """log L = logsumexp_i log l_i over the last sample axis.
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import torch
 
 from verify.errors import ConfigError, require
+from verify.variants import seam
 
 ACTIVATION_DEGREE = {"linear": 1, "relu": 1, "relu2": 2}
 
@@ -109,15 +110,21 @@ class Architecture:
     @property
     def degree(self) -> int:
         """Homogeneity degree L in the trainable weights."""
-        p = ACTIVATION_DEGREE[self.activation]
-        total = 0
-        for layer in range(self.depth):
-            total = p * total + int(self.is_trainable(layer))
-        return total
+        return homogeneity_degree(self)
 
     def node_rows(self, layer: int) -> torch.Tensor:
         """Boolean vector: which rows of the layer are nodes (have a trainable entry)."""
         return self.trainable_mask(layer).any(dim=1)
+
+
+@seam("homogeneity degree")
+def homogeneity_degree(arch: Architecture) -> int:
+    """L_1 = t_1, L_l = p L_{l-1} + t_l (t_l = 1 for a trainable layer, 0 for a frozen one)."""
+    p = ACTIVATION_DEGREE[arch.activation]
+    total = 0
+    for layer in range(arch.depth):
+        total = p * total + int(arch.is_trainable(layer))
+    return total
 
 
 def frozen_values(arch: Architecture, layer: int, dtype: torch.dtype, device) -> torch.Tensor:

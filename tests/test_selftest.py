@@ -1,0 +1,39 @@
+"""The fault seam and the self-test: each fast fault is caught, and the seam is inert by default."""
+
+import pytest
+
+from verify import selftest, variants
+from verify.errors import ConfigError
+from verify.nets import Architecture
+
+
+def test_seam_switches_only_while_a_fault_is_active():
+    arch = Architecture(2, (4,), 1, "relu2")
+    assert arch.degree == 3
+    with variants.active("degree-off-by-one"):
+        assert arch.degree == 4
+        with variants.active(None):
+            assert arch.degree == 3
+    assert arch.degree == 3
+
+
+def test_unknown_fault_is_refused():
+    with pytest.raises(ConfigError, match="unknown fault 'nope'"):
+        with variants.active("nope"):
+            pass
+
+
+def test_every_fault_has_targets_and_a_description():
+    catalogue = variants.catalogue()
+    assert set(catalogue) == set(selftest.TARGETS)
+    assert set(selftest.FAST) <= set(catalogue) and len(selftest.FAST) >= 5
+    for fault in catalogue.values():
+        assert fault.description
+
+
+@pytest.mark.parametrize("name", selftest.FAST)
+def test_fast_fault_is_caught(name):
+    outcome = selftest.run_fault(name)
+    assert outcome.baseline_ok, f"{name}: the target tests fail without the fault"
+    assert outcome.caught, f"{name} was missed"
+    assert outcome.by is not None

@@ -1,0 +1,68 @@
+"""The catalogue of deliberate faults for `verify selftest` (the seams are in verify.variants).
+
+Each fault is a wrong implementation of one seam site, with the tests that must catch it
+(verify.selftest.TARGETS). Importing this module registers them; nothing here runs unless a
+fault is made active.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from verify import flow_identities
+from verify.claims import RateFit
+from verify.losses import log_losses
+from verify.max_margin import MaxMargin, class_mean_direction
+from verify.nets import ACTIVATION_DEGREE
+from verify.variants import variant
+
+
+@variant("ewn velocity", "ewn-velocity-norm", "EWN velocity with ||w_u|| in place of ||w_u||^2")
+def ewn_velocity_with_norm(w, v, scale, g):
+    return flow_identities.ewn_velocity_norm_power_one(w, v, scale, g)
+
+
+@variant("swn velocity", "swn-without-radial", "SWN velocity without its radial correction term")
+def swn_velocity_without_radial(w, v, scale, g):
+    return flow_identities.swn_velocity_without_radial(w, v, scale, g)
+
+
+@variant("log loss", "loss-not-in-log-space", "log L as log(sum exp(log l_i)): underflows below e^-745")
+def log_loss_by_exp(loss, margin, points=None):
+    losses = torch.exp(log_losses(loss, margin))
+    if points is not None:
+        losses = torch.where(points, losses, 0.0)
+    return torch.log(losses.sum(dim=-1))
+
+
+@variant("homogeneity degree", "degree-off-by-one", "the homogeneity degree one too high")
+def degree_plus_one(arch):
+    p = ACTIVATION_DEGREE[arch.activation]
+    total = 0
+    for layer in range(arch.depth):
+        total = p * total + int(arch.is_trainable(layer))
+    return total + 1
+
+
+@variant("max-margin oracle", "class-mean-oracle", "the max-margin oracle replaced by the class-mean direction")
+def class_mean_oracle(data, kkt_tol=1e-9):
+    direction = class_mean_direction(data)
+    margin = float(((data.y[:, None] * data.x).numpy() @ direction).min())
+    return MaxMargin(direction, margin, 0.0)
+
+
+@variant("undo decision", "undo-keeps-rejected", "GD keeps a step that raised log L instead of undoing it")
+def keep_every_finite_step(new_log_l, log_l, finite):
+    return finite
+
+
+@variant("rate fit", "rate-fit-without-loglog", "the rate fit drops the log log t term (so b = 0)")
+def rate_fit_without_loglog(trajectory, lo, hi):
+    levels, log_t = trajectory.series("log_loss"), trajectory.series("log_d")
+    mask = (levels <= lo) & (levels >= hi) & np.isfinite(log_t) & (log_t > 0)
+    if mask.sum() < 3:
+        return RateFit(float("nan"), float("nan"), int(mask.sum()))
+    log_w = np.log(np.linalg.norm(trajectory.series("w")[mask], axis=1))
+    slope = float(np.polyfit(np.log(log_t[mask]), log_w, 1)[0])
+    return RateFit(0.0, slope, int(mask.sum()))
