@@ -66,3 +66,21 @@ def rate_fit_without_loglog(trajectory, lo, hi):
     log_w = np.log(np.linalg.norm(trajectory.series("w")[mask], axis=1))
     slope = float(np.polyfit(np.log(log_t[mask]), log_w, 1)[0])
     return RateFit(0.0, slope, int(mask.sum()))
+
+
+@variant("parameter gradient", "gradient-sign-flipped", "the gradient of one node's parameters with its sign flipped")
+def flip_first_node(grads):
+    flipped = [g.clone() for g in grads]
+    flipped[0][0] = -flipped[0][0]
+    return flipped
+
+
+@variant("margins", "ce-margin-wrong-class", "cross-entropy margins taken against the next class instead of the true one")
+def margins_against_the_next_class(loss, outputs, y):
+    if loss == "exponential":
+        return y[..., None] * outputs[..., :1]
+    k = outputs.shape[-1]
+    wrong = (y + 1) % k
+    true = outputs.gather(-1, wrong[..., None])
+    others = ~torch.nn.functional.one_hot(wrong, k).bool()
+    return (true - outputs)[others].reshape(*y.shape, k - 1)

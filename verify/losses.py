@@ -30,6 +30,7 @@ def log_softplus(a: torch.Tensor) -> torch.Tensor:
     return torch.where(a > _SOFTPLUS_SERIES_BELOW, torch.log(softplus_hi), lo - 0.5 * torch.exp(lo))
 
 
+@seam("margins")
 def margins(loss: str, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Margin matrix (..., m, 1) for exponential, (..., m, k-1) for cross-entropy.
 

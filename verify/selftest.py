@@ -31,6 +31,11 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "class-mean-oracle": ("properties/test_cor1_max_margin.py::test_property_cor1_ewn",),
     "undo-keeps-rejected": ("tests/test_trainer.py::test_huge_k_max_is_tamed_by_undo",),
     "rate-fit-without-loglog": ("properties/test_thm3_rates.py::test_property_thm3_ewn_rate_is_depth_free",),
+    "gradient-sign-flipped": ("properties/test_thm1_flow_equivalence.py::test_property_thm1_ewn_gd_tracks_scaled_unnorm",),
+    "ce-margin-wrong-class": (
+        "properties/test_prop1_a5_mild.py::test_property_prop4_a5_vanishes",
+        "tests/test_losses.py::test_cross_entropy_log_loss_matches_mpmath",
+    ),
 }
 # The subset CI runs (each target takes seconds).
 FAST = ("ewn-velocity-norm", "swn-without-radial", "loss-not-in-log-space", "degree-off-by-one", "undo-keeps-rejected")
