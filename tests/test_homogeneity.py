@@ -57,3 +57,16 @@ def test_homogeneity_and_euler(arch, seed, lam):
 )
 def test_degree_follows_the_recursion(arch, degree):
     assert arch.degree == degree
+
+
+def test_same_function_deep_linear_has_one_end_to_end_map():
+    from verify.cases import same_function_deep_linear
+
+    maps = []
+    for depth in (1, 2, 3, 4):
+        product = torch.eye(3, dtype=torch.float64)
+        for layer in same_function_deep_linear(3, depth, seed=7):
+            product = layer @ product
+        maps.append(product)
+    for other in maps[1:]:
+        assert torch.allclose(other, maps[0], rtol=1e-12, atol=1e-14)

@@ -147,3 +147,17 @@ def simple_traj_architecture(d: int = 2) -> Architecture:
     first = Frozen(eye == 0, torch.zeros(d, d, dtype=torch.float64))
     out = Frozen(torch.ones(1, d, dtype=torch.bool), torch.ones(1, d, dtype=torch.float64))
     return Architecture(d, (d,), 1, "linear", {0: first, 1: out})
+
+
+def same_function_deep_linear(d: int, depth: int, seed: int) -> list[torch.Tensor]:
+    """Weights of a deep linear net (depth layers, hidden widths d, one output) whose end-to-end
+    map is the same vector theta0 ~ N(0, I/d) for every depth (the paper's figure 6 setting):
+    random orthogonal hidden layers Q_1..Q_{D-1} from `seed`, last layer theta0 (Q_{D-1}..Q_1)^-1."""
+    require(d >= 1 and depth >= 1, f"bad deep linear net: d={d!r}, depth={depth!r}")
+    g = torch.Generator().manual_seed(seed)
+    theta0 = torch.randn(1, d, generator=g, dtype=torch.float64) / d**0.5
+    hidden = [torch.linalg.qr(torch.randn(d, d, generator=g, dtype=torch.float64))[0] for _ in range(depth - 1)]
+    product = torch.eye(d, dtype=torch.float64)
+    for layer in hidden:
+        product = layer @ product
+    return hidden + [theta0 @ torch.linalg.inv(product)]

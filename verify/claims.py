@@ -358,3 +358,15 @@ def sparser_claim(
         if values:
             metrics[f"{kind}_effective_min"], metrics[f"{kind}_effective_max"] = min(values), max(values)
     return decide(proxies, [Check(f"{sparse} sparsest, share of initialisations", float(np.mean(wins)), fraction, ">=")], metrics)
+
+
+def depth_spread_claim(final_log_loss: dict[str, list[float]], favoured: str, ratio: float) -> Verdict:
+    """The paper's figure-6 comparison as a measured quantity: the spread (max - min) across
+    depths of log L after the same number of constant-rate steps, from the same function, is
+    at most `ratio` times every other parameterisation's spread. Proxy: every run finite."""
+    values = [v for runs in final_log_loss.values() for v in runs]
+    proxies = [Check("runs with a finite log L", float(np.isfinite(values).mean()), 1.0, ">=")]
+    spread = {kind: float(np.ptp(runs)) for kind, runs in final_log_loss.items()}
+    others = min(v for k, v in spread.items() if k != favoured)
+    metrics = {f"{kind}_depth_spread": v for kind, v in spread.items()}
+    return decide(proxies, [Check(f"{favoured} depth spread / smallest other", spread[favoured] / others, ratio)], metrics)
