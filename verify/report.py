@@ -19,12 +19,13 @@ import json
 import math
 import os
 import platform
-import re
 import tempfile
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Iterable
+
+import numpy as np
 
 from verify import registry
 from verify.errors import ConfigError
@@ -266,7 +267,8 @@ def compare(old: dict, new: dict, ids: list[str] | None = None) -> list[str]:
 
 
 def _plot(entry: dict, folder: Path) -> bool:
-    """<id>.png: shares, cosines and log||w_u|| + log||grad_u L|| against log L; False if no series."""
+    """<id>.png: shares, cosines and log||w_u|| + log||grad_u L|| (relative to the largest node)
+    against log L; False if no series."""
     series = entry.get("series") or {}
     if not series.get("log_loss"):
         return False
@@ -279,11 +281,15 @@ def _plot(entry: dict, folder: Path) -> bool:
     panels = [
         ("node_share", "share ||w_u|| / ||w||"),
         ("node_cos", "cos(w_u, -grad_u L)"),
-        ("node_log_norm_grad", "log||w_u|| + log||grad_u L||"),
+        ("node_log_norm_grad", "log||w_u|| + log||grad_u L||, minus the largest"),
     ]
     figure, axes = plt.subplots(1, 3, figsize=(13, 3.6))
     for axis, (name, label) in zip(axes, panels):
-        axis.plot(levels, series[name], marker=".", linewidth=1)
+        values = np.asarray(series[name], dtype=float)
+        if name == "node_log_norm_grad":
+            # Relative to each snapshot's largest node, as in the paper's figure 3: survivors -> 0.
+            values = values - values.max(axis=1, keepdims=True)
+        axis.plot(levels, values, marker=".", linewidth=1)
         axis.set_xlabel("log L")
         axis.set_title(label, fontsize=10)
         axis.invert_xaxis()
