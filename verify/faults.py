@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from verify import flow_identities
+from verify.checks import LimitResult, Survivors, share_exponents
 from verify.claims import RateFit
 from verify.losses import log_losses
 from verify.max_margin import MaxMargin, class_mean_direction
@@ -84,3 +85,21 @@ def margins_against_the_next_class(loss, outputs, y):
     true = outputs.gather(-1, wrong[..., None])
     others = ~torch.nn.functional.one_hot(wrong, k).bool()
     return (true - outputs)[others].reshape(*y.shape, k - 1)
+
+
+@variant("survivor rule", "survivors-by-raw-norm", "survivors chosen by their share alone, without the stability test")
+def survivors_by_share(window, rule):
+    share = window[-1].node_share
+    mask = share >= rule.floor
+    return Survivors(mask, np.zeros_like(mask), share, share_exponents(window))
+
+
+@variant("limit trend", "trend-last-milestone-only", "a limit judged at the last milestone only, its trend never fitted")
+def last_milestone_only(name, window, deviations):
+    final = float(np.asarray(deviations, dtype=np.float64)[-1])
+    return LimitResult(name, final, final, float("-inf"))
+
+
+@variant("stolz hypothesis", "stolz-hypothesis-unchecked", "Stolz-Cesaro's divergence hypothesis taken as always met")
+def every_integral_diverges(g):
+    return True

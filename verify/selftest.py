@@ -31,6 +31,9 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "class-mean-oracle": ("properties/test_cor1_max_margin.py::test_property_cor1_ewn",),
     "undo-keeps-rejected": ("tests/test_trainer.py::test_huge_k_max_is_tamed_by_undo",),
     "rate-fit-without-loglog": ("properties/test_thm3_rates.py::test_property_thm3_ewn_rate_is_depth_free",),
+    "survivors-by-raw-norm": ("tests/test_verdicts.py::test_survivors_settled_dying_and_undecided",),
+    "trend-last-milestone-only": ("tests/test_verdicts.py::test_limit_checks_decay_unless_converged",),
+    "stolz-hypothesis-unchecked": ("properties/test_stolz_cesaro.py::test_control_bounded_b_and_integrable_g",),
     "gradient-sign-flipped": ("properties/test_thm1_flow_equivalence.py::test_property_thm1_ewn_gd_tracks_scaled_unnorm",),
     "ce-margin-wrong-class": (
         "properties/test_prop1_a5_mild.py::test_property_prop4_a5_vanishes",
