@@ -77,7 +77,7 @@ def _per_row(problems: Sequence[Problem], name: str, device) -> torch.Tensor:
 
 
 def _next_milestone(log_l: torch.Tensor, every: torch.Tensor) -> torch.Tensor:
-    """Per row, the largest multiple of `every` strictly below log L (as gd._next_milestone)."""
+    """Per row, the largest multiple of `every` strictly below log L (as gd.next_milestone)."""
     milestone = every * torch.floor(log_l / every)
     return torch.where(milestone >= log_l, milestone - every, milestone)
 

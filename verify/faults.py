@@ -7,15 +7,17 @@ fault is made active.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 
 from verify import flow_identities
 from verify.checks import LimitResult, Survivors, share_exponents
-from verify.claims import RateFit
-from verify.losses import log_losses
+from verify.claims import fit_rate
+from verify.losses import log_losses, margins
 from verify.max_margin import MaxMargin, class_mean_direction
-from verify.nets import ACTIVATION_DEGREE
+from verify.nets import homogeneity_degree
 from verify.variants import variant
 
 
@@ -39,11 +41,7 @@ def log_loss_by_exp(loss, margin, points=None):
 
 @variant("homogeneity degree", "degree-off-by-one", "the homogeneity degree one too high")
 def degree_plus_one(arch):
-    p = ACTIVATION_DEGREE[arch.activation]
-    total = 0
-    for layer in range(arch.depth):
-        total = p * total + int(arch.is_trainable(layer))
-    return total + 1
+    return homogeneity_degree.__wrapped__(arch) + 1
 
 
 @variant("max-margin oracle", "class-mean-oracle", "the max-margin oracle replaced by the class-mean direction")
@@ -60,13 +58,8 @@ def keep_every_finite_step(new_log_l, log_l, finite):
 
 @variant("rate fit", "rate-fit-without-loglog", "the rate fit drops the log log t term (so b = 0)")
 def rate_fit_without_loglog(trajectory, lo, hi):
-    levels, log_t = trajectory.series("log_loss"), trajectory.series("log_d")
-    mask = (levels <= lo) & (levels >= hi) & np.isfinite(log_t) & (log_t > 0)
-    if mask.sum() < 3:
-        return RateFit(float("nan"), float("nan"), int(mask.sum()))
-    log_w = np.log(np.linalg.norm(trajectory.series("w")[mask], axis=1))
-    slope = float(np.polyfit(np.log(log_t[mask]), log_w, 1)[0])
-    return RateFit(0.0, slope, int(mask.sum()))
+    fit = fit_rate.__wrapped__(trajectory, lo, hi)
+    return fit if fit.points < 3 else dataclasses.replace(fit, b=0.0)
 
 
 @variant("parameter gradient", "gradient-sign-flipped", "the gradient of one node's parameters with its sign flipped")
@@ -79,12 +72,8 @@ def flip_first_node(grads):
 @variant("margins", "ce-margin-wrong-class", "cross-entropy margins taken against the next class instead of the true one")
 def margins_against_the_next_class(loss, outputs, y):
     if loss == "exponential":
-        return y[..., None] * outputs[..., :1]
-    k = outputs.shape[-1]
-    wrong = (y + 1) % k
-    true = outputs.gather(-1, wrong[..., None])
-    others = ~torch.nn.functional.one_hot(wrong, k).bool()
-    return (true - outputs)[others].reshape(*y.shape, k - 1)
+        return margins.__wrapped__(loss, outputs, y)
+    return margins.__wrapped__(loss, outputs, (y + 1) % outputs.shape[-1])
 
 
 @variant("survivor rule", "survivors-by-raw-norm", "survivors chosen by their share alone, without the stability test")

@@ -34,6 +34,7 @@ from scipy.optimize import brentq
 
 from verify.data import Dataset
 from verify.errors import ConfigError, require
+from verify.gd import next_milestone
 from verify.objective import Objective
 from verify.parameterisations import ParamNet
 from verify.trajectory import StopReason, Trajectory
@@ -154,9 +155,7 @@ def train_flow(
 
     snapshots = [snap(y0)]
     history = [log_l0]
-    milestone = s.snapshot_every * math.floor(log_l0 / s.snapshot_every)
-    if milestone >= log_l0:
-        milestone -= s.snapshot_every
+    milestone = next_milestone(log_l0, s.snapshot_every)
     reason = StopReason.BUDGET
     while solver.status == "running" and field.evaluations < s.max_evaluations:
         t_old = solver.t

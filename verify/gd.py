@@ -74,7 +74,7 @@ def accepts(new_log_l: float, log_l: float, finite: bool) -> bool:
     return finite and new_log_l <= log_l
 
 
-def _next_milestone(log_loss: float, every: float) -> float:
+def next_milestone(log_loss: float, every: float) -> float:
     """The largest multiple of `every` strictly below log_loss."""
     milestone = every * math.floor(log_loss / every)
     return milestone - every if milestone >= log_loss else milestone
@@ -108,7 +108,7 @@ def train_gd(
 
     snapshots = [snap()]
     history = [log_l]
-    milestone = _next_milestone(log_l, s.snapshot_every)
+    milestone = next_milestone(log_l, s.snapshot_every)
     reason = StopReason.BUDGET
     while True:
         if log_l <= s.target_log_loss:
@@ -135,7 +135,7 @@ def train_gd(
             k = min(k * s.grow, s.k_max)
             if log_l <= milestone:
                 snapshots.append(snap())
-                milestone = _next_milestone(log_l, s.snapshot_every)
+                milestone = next_milestone(log_l, s.snapshot_every)
         else:
             rejected += 1
             k = k / s.shrink

@@ -17,6 +17,7 @@ import time
 import pytest
 
 from verify import registry
+from verify.report import build, result_status, summarise, write
 
 VERDICTS_KEY = "verify_verdicts"
 FAILURE_KEY = "verify_failure"
@@ -129,8 +130,6 @@ class _Session:
         if self.finished[result] < self.expected.get(result, 0):
             return
         self.announced.add(result)
-        from verify.report import result_status
-
         status = result_status([t for t in self.tests.values() if t["result"] == result])
         elapsed = time.monotonic() - self.started
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
@@ -142,8 +141,6 @@ class _Session:
             reporter.write_line(line)
 
     def pytest_terminal_summary(self, terminalreporter):
-        from verify.report import summarise
-
         results = summarise(self.tests.values())
         if not results:
             return
@@ -159,10 +156,5 @@ class _Session:
         target = self.config.getoption("verify_report")
         if target is None:
             return
-        from verify import report
-
         wanted = self.config.getoption("verify_results")
-        report.write(
-            report.build(self.tests.values(), self.config.rootpath, wanted.split(",") if wanted else None),
-            target,
-        )
+        write(build(self.tests.values(), self.config.rootpath, wanted.split(",") if wanted else None), target)

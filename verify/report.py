@@ -29,6 +29,7 @@ import numpy as np
 
 from verify import registry
 from verify.errors import ConfigError
+from verify.tally import MAX_INCONCLUSIVE_SHARE
 
 SCHEMA_VERSION = 1
 STATUSES = ("pass", "fail", "inconclusive", "error", "skipped")
@@ -37,7 +38,6 @@ SEVERITY = {"pass": 0, "skipped": 1, "inconclusive": 2, "fail": 3, "error": 3}
 # A claim metric regresses when it moves toward its threshold by more than this fraction of
 # the threshold's magnitude (the stated drift tolerance, written into each metric entry).
 DRIFT_FRACTION = 0.5
-MAX_INCONCLUSIVE_SHARE = 0.5
 
 
 def _empty_counts() -> dict[str, int]:

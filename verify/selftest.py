@@ -57,7 +57,7 @@ def _run(targets: tuple[str, ...], fault: str | None, extra: tuple[str, ...] = (
     """Exit code and (test id, first failure line) of each failed test."""
     with tempfile.TemporaryDirectory() as folder:
         junit = Path(folder) / "junit.xml"
-        command = [sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+        command = [sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider",
                    f"--junitxml={junit}", *extra]
         # The ci profile keeps no example database, so a fault's failing examples are not
         # replayed into later correct runs.
