@@ -25,6 +25,7 @@ def test_unknown_profile_is_named(monkeypatch):
 
 
 def test_profiles_are_registered_as_documented(monkeypatch):
+    monkeypatch.delenv("VERIFY_SEEDED", raising=False)
     profiles.register()
     assert settings.get_profile("dev").derandomize
     assert settings.get_profile("ci").derandomize and settings.get_profile("ci").deadline is None
@@ -33,3 +34,15 @@ def test_profiles_are_registered_as_documented(monkeypatch):
     assert profiles.examples(3) == 30
     monkeypatch.setenv("VERIFY_PROFILE", "ci")
     assert profiles.examples(3) == 3
+
+
+def test_seeded_ci_draws_from_the_given_seed(monkeypatch):
+    """A derandomised profile ignores --hypothesis-seed, so the false-alarm runs turn it off."""
+    monkeypatch.setenv("VERIFY_SEEDED", "1")
+    try:
+        profiles.register()
+        assert not settings.get_profile("ci").derandomize
+        assert settings.get_profile("ci").database is None
+    finally:
+        monkeypatch.delenv("VERIFY_SEEDED")
+        profiles.register()

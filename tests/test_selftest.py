@@ -37,3 +37,41 @@ def test_fast_fault_is_caught(name):
     assert outcome.baseline_ok, f"{name}: the target tests fail without the fault"
     assert outcome.caught, f"{name} was missed"
     assert outcome.by is not None
+
+
+DRAWS = '''
+from pathlib import Path
+
+from hypothesis import given, settings, strategies as st
+
+from verify import profiles
+
+profiles.load()
+
+
+@settings(max_examples=5)
+@given(x=st.integers(0, 10**9))
+def test_draw(x):
+    with open(Path(__file__).with_suffix(".log"), "a") as log:
+        log.write(f"{x}\\n")
+'''
+
+
+def test_false_alarm_runs_draw_from_their_seed(tmp_path, monkeypatch):
+    """The ci profile is derandomised, which would make every false-alarm run the same run:
+    seeded runs must differ between seeds and repeat for one seed."""
+    monkeypatch.setenv("VERIFY_PROFILE", "ci")
+    module = tmp_path / "test_draws.py"
+    module.write_text(DRAWS)
+    log = module.with_suffix(".log")
+
+    def draws(seed):
+        log.unlink(missing_ok=True)
+        code, failures = selftest._run((str(module),), None, seed=seed)
+        assert code == 0 and not failures
+        return log.read_text().split()
+
+    first = draws(1)
+    assert len(first) == 5
+    assert draws(1) == first
+    assert draws(2) != first

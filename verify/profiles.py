@@ -3,7 +3,9 @@
 - dev:      quick local runs (the default): derandomised like ci, so the README's test command
             gives the same verdicts on every machine.
 - ci:       extends Hypothesis's own `ci` profile (derandomised, no database), deadline=None;
-            chosen automatically when the CI environment variable is set.
+            chosen automatically when the CI environment variable is set. With $VERIFY_SEEDED
+            set it is not derandomised, so `--hypothesis-seed N` chooses the draws: the
+            false-alarm runs of `verify selftest` (a derandomised profile ignores that seed).
 - thorough: EXAMPLE_FACTOR["thorough"] times each property's stated example count, with random
             draws: the profile for searching out new counterexamples and fragile tolerances.
             Random draws of the GD properties still find late transients (support-set or
@@ -27,7 +29,13 @@ _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 def register() -> None:
     settings.register_profile("dev", deadline=None, derandomize=True, suppress_health_check=_SLOW_OK)
-    settings.register_profile("ci", parent=settings.get_profile("ci"), deadline=None, suppress_health_check=_SLOW_OK)
+    settings.register_profile(
+        "ci",
+        parent=settings.get_profile("ci"),
+        deadline=None,
+        suppress_health_check=_SLOW_OK,
+        derandomize=not os.environ.get("VERIFY_SEEDED"),
+    )
     settings.register_profile(
         "thorough", deadline=None, derandomize=False, suppress_health_check=_SLOW_OK, max_examples=1000
     )
