@@ -19,7 +19,6 @@ import json
 import math
 import os
 import platform
-import tempfile
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Iterable
 
 import numpy as np
 
-from verify import registry
+from verify import files, registry
 from verify.errors import ConfigError
 from verify.tally import MAX_INCONCLUSIVE_SHARE
 
@@ -176,39 +175,21 @@ def build(tests: Iterable[dict], root: Path, wanted: list[str] | None = None) ->
     return {"schema_version": SCHEMA_VERSION, "environment": environment(), "results": results}
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def _json(document) -> bytes:
     return (json.dumps(document, indent=2, allow_nan=True) + "\n").encode()
 
 
 def write(report: dict, folder: str | Path) -> Path:
     """Write report.json, <id>.json, index.md/html and the pages and plots into folder."""
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ConfigError(f"cannot create report folder {folder}: {error.strerror}") from None
+    folder = files.make_folder(folder, "report")
     for entry in report["results"]:
-        _atomic_write(folder / f"{entry['id']}.json", _json(entry))
+        files.write_bytes(folder / f"{entry['id']}.json", _json(entry))
         plotted = _plot(entry, folder)
-        _atomic_write(folder / f"{entry['id']}.md", _page_md(entry, plotted).encode())
-        _atomic_write(folder / f"{entry['id']}.html", _page_html(entry, plotted).encode())
-    _atomic_write(folder / "index.md", _index_md(report).encode())
-    _atomic_write(folder / "index.html", _index_html(report).encode())
-    _atomic_write(folder / "report.json", _json(report))
+        files.write_bytes(folder / f"{entry['id']}.md", _page_md(entry, plotted).encode())
+        files.write_bytes(folder / f"{entry['id']}.html", _page_html(entry, plotted).encode())
+    files.write_bytes(folder / "index.md", _index_md(report).encode())
+    files.write_bytes(folder / "index.html", _index_html(report).encode())
+    files.write_bytes(folder / "report.json", _json(report))
     return folder / "report.json"
 
 
@@ -272,11 +253,7 @@ def _plot(entry: dict, folder: Path) -> bool:
     series = entry.get("series") or {}
     if not series.get("log_loss"):
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = files.pyplot()
     levels = series["log_loss"]
     panels = [
         ("node_share", "share ||w_u|| / ||w||"),
@@ -295,15 +272,7 @@ def _plot(entry: dict, folder: Path) -> bool:
         axis.invert_xaxis()
     figure.suptitle(f"{entry['id']}: one example's trajectory, one line per node", fontsize=11)
     figure.tight_layout()
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{entry['id']}.png.", suffix=".tmp")
-    os.close(handle)
-    try:
-        figure.savefig(temporary, format="png", dpi=90)
-        os.replace(temporary, folder / f"{entry['id']}.png")
-    finally:
-        plt.close(figure)
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    files.save_figure(figure, folder / f"{entry['id']}.png")
     return True
 
 
