@@ -1,10 +1,13 @@
-"""The `verify` command: run the properties and write reports, list the results, compare reports.
+"""The `verify` command: run the properties and write reports, list the results, compare reports,
+run the self-test, reproduce the paper's experiments.
 
     verify run [--theorem ID ...] [--profile dev|ci|thorough] [--workers N] [--report-dir DIR]
                [--baseline DIR] [--device cpu|cuda] [-k EXPR]
     verify list [--report-dir DIR]
     verify compare OLD NEW
     verify selftest [--fault NAME ...] [--fast] [--false-alarms N]
+    verify experiment NAME [--out DIR] [--seed N] [--device cpu|cuda] [--budget quick|full]
+                           [--config FILE] [--mnist-dir DIR]
 
 Exit codes: 0 all well; 1 a result failed (or errored); 3 a regression against the baseline
 (when nothing failed); 2 bad usage or bad input, with a one-line message and no traceback.
@@ -57,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
         "--false-alarms", type=int, default=0, metavar="N",
         help="run the correct implementation under N seeded ci-profile runs (alone: only these, no faults)",
     )
+    experiment = sub.add_parser("experiment", help="reproduce one of the paper's experiments: figures and summary.json")
+    experiment.add_argument("name", metavar="NAME", help="lin-sep, simple-traj, xor, conv-rate or pruning")
+    experiment.add_argument("--out", type=Path, default=None, help="output folder (default: reports/experiments/NAME)")
+    experiment.add_argument("--seed", type=int, default=0, help="first seed (data and initialisations)")
+    experiment.add_argument("--device", choices=DEVICES, default="cpu", help="where the trainers run")
+    experiment.add_argument("--budget", choices=("quick", "full"), default="quick", help="the configuration's budget")
+    experiment.add_argument("--config", type=Path, default=None, help="a configuration file (default: its fixture)")
+    experiment.add_argument("--mnist-dir", type=Path, default=None, help="pruning: real MNIST IDX files instead of digits")
     return parser
 
 
@@ -175,10 +186,39 @@ def selftest(args: argparse.Namespace) -> int:
     return 1 if missed else 0
 
 
+def experiment(args: argparse.Namespace) -> int:
+    from verify import experiments
+
+    experiments.module(args.name)
+    _check_device(args.device)
+    if args.seed < 0:
+        raise ConfigError(f"--seed must be >= 0, got {args.seed}")
+    options = {}
+    if args.mnist_dir is not None:
+        if args.name != "pruning":
+            raise ConfigError("--mnist-dir only applies to the pruning experiment")
+        options["mnist_dir"] = args.mnist_dir
+    out = args.out if args.out is not None else Path("reports/experiments") / args.name
+    summary = experiments.run_experiment(
+        args.name, out, budget=args.budget, seed=args.seed, device=args.device, config_path=args.config, **options
+    )
+    print(f"{args.name} ({args.budget}, seed {args.seed}, {args.device}): {summary['outcome']} in {summary['seconds']:.1f} s")
+    for claim in summary["claims"]:
+        print(f"  {claim['status']:<12} {claim['id']}: {claim['reason']}")
+    print(f"  figures and summary.json in {out}")
+    return 1 if summary["outcome"] == "fail" else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        handler = {"run": run, "list": list_results, "compare": compare_reports, "selftest": selftest}[args.command]
+        handler = {
+            "run": run,
+            "list": list_results,
+            "compare": compare_reports,
+            "selftest": selftest,
+            "experiment": experiment,
+        }[args.command]
         return handler(args)
     except ConfigError as error:
         print(f"verify: error: {error}", file=sys.stderr)

@@ -42,6 +42,16 @@ class Check:
     def describe(self) -> str:
         return f"{self.name} = {self.value:.4g} (needs {self.relation} {self.threshold:.4g})"
 
+    def as_dict(self) -> dict:
+        """Plain JSON-ready fields; a non-finite value becomes None (strict JSON has no NaN)."""
+        return {
+            "name": self.name,
+            "value": finite_or_none(self.value),
+            "threshold": finite_or_none(self.threshold),
+            "relation": self.relation,
+            "holds": self.holds,
+        }
+
 
 @dataclass
 class Verdict:
@@ -59,6 +69,20 @@ class Verdict:
         lines += [f"  claim {c.describe()} {'ok' if c.holds else 'FAILS'}" for c in self.claims]
         lines += [f"  metric {k} = {v:.6g}" for k, v in self.metrics.items()]
         return "\n".join(lines)
+
+    def as_dict(self) -> dict:
+        """Status, reason, proxies, claim checks and metrics as plain JSON-ready values."""
+        return {
+            "status": self.status.value,
+            "reason": self.reason,
+            "proxies": [p.as_dict() for p in self.proxies],
+            "checks": [c.as_dict() for c in self.claims],
+            "metrics": {name: finite_or_none(value) for name, value in self.metrics.items()},
+        }
+
+
+def finite_or_none(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
 
 
 def decide(proxies: list[Check], claims: list[Check], metrics: dict[str, float] | None = None) -> Verdict:
