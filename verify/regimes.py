@@ -110,20 +110,32 @@ XOR_SETTINGS = {
 XOR_BLOCK = 8
 
 
-def xor_comparisons(hidden: int, first_seed: int, loss: str) -> list[Comparison]:
-    """XOR_BLOCK initialisations (seeds first_seed, first_seed + 1, ...), each trained under all
-    three parameterisations in the XOR regime as batched programs: the effective node count of
-    every run that reached the target. loss 'exponential' or 'cross_entropy' (two classes)."""
+def xor_runs(
+    hidden: int, seeds: list[int], loss: str, settings: dict[str, GDSettings] = XOR_SETTINGS, device=None
+) -> dict[str, list[Trajectory]]:
+    """Each initialisation seed trained under every parameterisation of `settings` in the XOR
+    setting, as batched programs; loss 'exponential' or 'cross_entropy' (two classes)."""
     spec, outputs = (DataSpec("xor"), 1) if loss == "exponential" else (DataSpec("xor-classes"), 2)
     cases = [
-        Case(spec, xor_architecture(hidden, outputs), Parameterisation(kind), init_seed=first_seed + i)
-        for kind in XOR_SETTINGS
-        for i in range(XOR_BLOCK)
+        Case(spec, xor_architecture(hidden, outputs), Parameterisation(kind), init_seed=seed)
+        for kind in settings
+        for seed in seeds
     ]
-    trajectories = train_cases(cases, [XOR_SETTINGS[c.param.kind] for c in cases])
-    counts: list[dict] = [{} for _ in range(XOR_BLOCK)]
-    for index, (case, trajectory) in enumerate(zip(cases, trajectories)):
-        reached = trajectory.final.log_loss <= XOR_TARGET
-        counts[index % XOR_BLOCK][case.param.kind] = effective_nodes(trajectory.final) if reached else None
-    return [Comparison(c) for c in counts]
+    trajectories = train_cases(cases, [settings[c.param.kind] for c in cases], device)
+    return {kind: trajectories[i * len(seeds) : (i + 1) * len(seeds)] for i, kind in enumerate(settings)}
+
+
+def xor_effective_nodes(runs: dict[str, list[Trajectory]], target: float = XOR_TARGET) -> list[Comparison]:
+    """Per initialisation, the effective node count of every run that reached the target."""
+    count = len(next(iter(runs.values())))
+    return [
+        Comparison({kind: effective_nodes(t[i].final) if t[i].final.log_loss <= target else None for kind, t in runs.items()})
+        for i in range(count)
+    ]
+
+
+def xor_comparisons(hidden: int, first_seed: int, loss: str) -> list[Comparison]:
+    """XOR_BLOCK initialisations (seeds first_seed, first_seed + 1, ...) in the paper's XOR
+    regime: the effective node counts of the runs that reached the target."""
+    return xor_effective_nodes(xor_runs(hidden, list(range(first_seed, first_seed + XOR_BLOCK)), loss))
 
