@@ -12,9 +12,12 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from verify import files
 from verify.errors import require
@@ -51,6 +54,22 @@ class Outcome:
     measured: dict
     claims: list[Claim]
     figures: list[str] = field(default_factory=list)
+
+
+def plain(value):
+    """value with numpy scalars and arrays made Python, and non-finite floats made None, so
+    that summary.json is strict JSON."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def module(name: str):
@@ -101,7 +120,7 @@ def run_experiment(
         "seconds": round(seconds, 2),
         "outcome": overall(outcome.claims),
         "claims": [c.as_dict() for c in outcome.claims],
-        "measured": outcome.measured,
+        "measured": plain(outcome.measured),
         "figures": outcome.figures,
         "environment": environment(device=device, seed=str(seed)),
     }

@@ -90,7 +90,7 @@ def run(settings: Settings, *, seed: int, device: str, out: Path) -> Outcome:
         measured["depth_spread"][str(data_seed)] = {kind: float(np.ptp(v)) for kind, v in finals.items()}
         found.append(
             Claim(
-                f"depth-spread/data-seed-{data_seed}",
+                f"conv-rate/depth-spread/data-seed-{data_seed}",
                 f"EWN's final log L spreads across depths {settings.depths} at most {settings.spread_ratio} times "
                 "as much as the smaller of SWN's and Unnorm's",
                 claims.depth_spread_claim(finals, "ewn", settings.spread_ratio),

@@ -61,7 +61,7 @@ class Settings:
         require(0 < self.win_share <= 1, f"win_share {self.win_share} must lie in (0, 1]")
 
 
-def _split(settings: Settings, seed: int, mnist_dir):
+def load_split(settings: Settings, seed: int, mnist_dir=None) -> image_data.Split:
     if mnist_dir is not None:
         return image_data.mnist(mnist_dir, settings.train_points, settings.test_points, seed)
     return image_data.digits(settings.train_points, seed)
@@ -115,6 +115,27 @@ def mean_pruned_accuracy(arch, trajectory, initial_norms, level, fractions, spli
     return float(np.mean([pruned_accuracy(arch, snapshot, initial_norms, f, split.test_x, split.test_y) for f in fractions]))
 
 
+def comparison(arch, runs, initial_norms, split, settings: Settings, favoured: str, other: str):
+    """The verdict that `favoured` keeps more test accuracy than `other` once pruned, and the
+    per-seed record (levels compared at, accuracy leads). A seed counts when both runs passed
+    the first configured level; the claim needs win_share of the counted seeds."""
+    trained_level = max(settings.levels)
+    levels, leads = [], []
+    for i in range(settings.seeds):
+        level = common_level(runs[favoured][i], runs[other][i], settings.snapshot_every)
+        levels.append(float(level))
+        if level <= trained_level:
+            leads.append(
+                mean_pruned_accuracy(arch, runs[favoured][i], initial_norms[i], level, settings.compare_fractions, split)
+                - mean_pruned_accuracy(arch, runs[other][i], initial_norms[i], level, settings.compare_fractions, split)
+            )
+    proxies = [Check(f"seeds where {favoured} and {other} both reached log L {trained_level:g}", float(len(leads)), 1.0, ">=")]
+    share = float(np.mean(np.array(leads) > 0)) if leads else float("nan")
+    checks = [Check(f"share of those seeds where {favoured} beats {other}", share, settings.win_share, ">=")]
+    metrics = {"mean_lead": float(np.mean(leads)) if leads else float("nan"), "lowest_common_level": min(levels)}
+    return decide(proxies, checks, metrics), {"levels": levels, "accuracy_lead": leads}
+
+
 def _figures(arch, runs, initial_norms, settings, split, out: Path) -> None:
     plt = files.pyplot()
     fractions = settings.prune_fractions
@@ -150,8 +171,9 @@ def _figures(arch, runs, initial_norms, settings, split, out: Path) -> None:
     files.save_figure(figure, out / FIGURES[1])
 
 
-def run(settings: Settings, *, seed: int, device: str, out: Path, mnist_dir=None) -> Outcome:
-    split = _split(settings, seed, mnist_dir)
+def train_runs(settings: Settings, split: image_data.Split, seed: int, device: str):
+    """The architecture, each parameterisation's runs (one per seed, batched) and the seeds'
+    initial first-layer node norms."""
     arch = Architecture(int(split.train.x.shape[1]), (settings.hidden,), 10, "relu")
     gd = GDSettings(
         c=settings.c, k0=settings.k_max, k_max=settings.k_max, max_steps=settings.max_steps,
@@ -165,7 +187,12 @@ def run(settings: Settings, *, seed: int, device: str, out: Path, mnist_dir=None
     ]
     trained = train_grouped(problems, device)
     runs = {kind: trained[i * settings.seeds : (i + 1) * settings.seeds] for i, kind in enumerate(KINDS)}
-    initial_norms = [init[0].norm(dim=1).numpy() for init in inits]
+    return arch, runs, [init[0].norm(dim=1).numpy() for init in inits]
+
+
+def run(settings: Settings, *, seed: int, device: str, out: Path, mnist_dir=None) -> Outcome:
+    split = load_split(settings, seed, mnist_dir)
+    arch, runs, initial_norms = train_runs(settings, split, seed, device)
     accuracy = {
         kind: [
             _accuracy_curves(arch, t, norms, settings.levels, settings.prune_fractions, split)
@@ -174,33 +201,18 @@ def run(settings: Settings, *, seed: int, device: str, out: Path, mnist_dir=None
         for kind in KINDS
     }
     measured_leads: dict = {}
-    trained_level = max(settings.levels)
     found = []
     for other in ("swn", "unnorm"):
-        levels, leads = [], []
-        for i in range(settings.seeds):
-            level = common_level(runs["ewn"][i], runs[other][i], settings.snapshot_every)
-            levels.append(float(level))
-            if level <= trained_level:
-                leads.append(
-                    mean_pruned_accuracy(arch, runs["ewn"][i], initial_norms[i], level, settings.compare_fractions, split)
-                    - mean_pruned_accuracy(arch, runs[other][i], initial_norms[i], level, settings.compare_fractions, split)
-                )
-        proxies = [Check(f"seeds where EWN and {other} both reached log L {trained_level:g}", float(len(leads)), 1.0, ">=")]
-        checks = [
-            Check(f"share of those seeds where EWN beats {other}", float(np.mean(np.array(leads) > 0)) if leads else float("nan"),
-                  settings.win_share, ">=")
-        ]
-        metrics = {"mean_lead": float(np.mean(leads)) if leads else float("nan"), "lowest_common_level": min(levels)}
+        verdict, record = comparison(arch, runs, initial_norms, split, settings, "ewn", other)
         found.append(
             Claim(
                 f"pruning/ewn-vs-{other}",
                 f"At the lowest loss both reached, EWN keeps more test accuracy than {other} with "
                 f"{min(settings.compare_fractions):.0%}-{max(settings.compare_fractions):.0%} of first-layer nodes pruned",
-                decide(proxies, checks, metrics),
+                verdict,
             )
         )
-        measured_leads[other] = {"levels": levels, "accuracy_lead": leads}
+        measured_leads[other] = record
     _figures(arch, runs, initial_norms, settings, split, out)
     measured = {
         "data": "mnist" if mnist_dir is not None else "digits",

@@ -64,6 +64,46 @@ def relative_error(w: np.ndarray, oracle: np.ndarray) -> float:
     return float(np.max(np.abs(w - oracle) / np.abs(oracle)))
 
 
+def axis_verdict(x: np.ndarray, inits, ewn: list[Trajectory], unnorm: list[Trajectory], settings: Settings):
+    """The claim's verdict for EWN runs `ewn` and Unnorm runs `unnorm` from `inits`, and the
+    measured quantities behind it."""
+    finals = {"ewn": [t.final for t in ewn], "unnorm": [t.final for t in unnorm]}
+    errors = {
+        "ewn": [relative_error(s.w, simple_traj.ewn_state(x, w0, -s.log_loss)) for s, w0 in zip(finals["ewn"], inits)],
+        "unnorm": [relative_error(s.w, simple_traj.linear_state(x, w0, -s.log_loss)) for s, w0 in zip(finals["unnorm"], inits)],
+    }
+    angles = {kind: [axis_angle(s.w) for s in snapshots] for kind, snapshots in finals.items()}
+    clear = [i for i, w0 in enumerate(inits) if 1 - np.sort(x * w0)[-2] / np.max(x * w0) >= settings.min_top_gap]
+    winners = [float(np.argmax(finals["ewn"][i].w) == simple_traj.predicted_winner(x, inits[i])) for i in clear]
+    lead_growth = []
+    for w0, trajectory in zip(inits, ewn):
+        w = trajectory.series("w")
+        winner = simple_traj.predicted_winner(x, w0)
+        lead_growth.append(float(np.diff(np.log(w[:, winner]) - np.log(np.delete(w, winner, axis=1).max(axis=1))).min()))
+    reached = max(t.final.log_loss for t in ewn + unnorm)
+    proxies = [
+        Check("highest final log L", reached, settings.target_log_loss),
+        Check("initialisations with a predictable winner", float(len(clear)), 1.0, ">="),
+    ]
+    checks = [
+        Check("min over inits of Unnorm's axis angle - EWN's (degrees)",
+              float(np.min(np.subtract(angles["unnorm"], angles["ewn"]))), 0.0, ">"),
+        Check("share of predictable inits where the predicted node wins", float(np.mean(winners)) if winners else float("nan"), 1.0, ">="),
+        Check("min growth of the winner's log-lead per milestone", float(np.min(lead_growth)), 0.0, ">"),
+        Check("EWN GD vs exact flow, max relative error", float(np.max(errors["ewn"])), settings.ewn_rtol),
+        Check("Unnorm GD vs exact flow, max relative error", float(np.max(errors["unnorm"])), settings.unnorm_rtol),
+    ]
+    verdict = decide(proxies, checks, {"ewn_max_axis_angle": max(angles["ewn"]), "unnorm_min_axis_angle": min(angles["unnorm"])})
+    measured = {
+        "initialisations": [w0.tolist() for w0 in inits],
+        "final_w": {kind: [s.w.tolist() for s in snapshots] for kind, snapshots in finals.items()},
+        "axis_angle_degrees": angles,
+        "relative_error_to_flow": errors,
+        "predicted_winner": [simple_traj.predicted_winner(x, w0) for w0 in inits],
+    }
+    return verdict, measured
+
+
 def _figure(x, inits, runs, target: float, path: Path) -> None:
     plt = files.pyplot()
     figure, axes = plt.subplots(1, 2, figsize=(9.5, 4.2), sharex=True, sharey=True)
@@ -86,40 +126,7 @@ def run(settings: Settings, *, seed: int, device: str, out: Path) -> Outcome:
     x = np.array(settings.point)
     inits = initialisations(settings, seed)
     runs = {kind: [train(kind, x, w0, settings, device) for w0 in inits] for kind in ("ewn", "unnorm")}
-    finals = {kind: [t.final for t in trajectories] for kind, trajectories in runs.items()}
-    errors = {
-        "ewn": [relative_error(s.w, simple_traj.ewn_state(x, w0, -s.log_loss)) for s, w0 in zip(finals["ewn"], inits)],
-        "unnorm": [relative_error(s.w, simple_traj.linear_state(x, w0, -s.log_loss)) for s, w0 in zip(finals["unnorm"], inits)],
-    }
-    angles = {kind: [axis_angle(s.w) for s in snapshots] for kind, snapshots in finals.items()}
-    clear = [i for i, w0 in enumerate(inits) if 1 - np.sort(x * w0)[-2] / np.max(x * w0) >= settings.min_top_gap]
-    winners = [float(np.argmax(finals["ewn"][i].w) == simple_traj.predicted_winner(x, inits[i])) for i in clear]
-    lead_growth = []
-    for w0, trajectory in zip(inits, runs["ewn"]):
-        w = trajectory.series("w")
-        winner = simple_traj.predicted_winner(x, w0)
-        lead_growth.append(float(np.diff(np.log(w[:, winner]) - np.log(np.delete(w, winner, axis=1).max(axis=1))).min()))
-    reached = max(t.final.log_loss for trajectories in runs.values() for t in trajectories)
-    proxies = [
-        Check("highest final log L", reached, settings.target_log_loss),
-        Check("initialisations with a predictable winner", float(len(clear)), 1.0, ">="),
-    ]
-    checks = [
-        Check("min over inits of Unnorm's axis angle - EWN's (degrees)",
-              float(np.min(np.subtract(angles["unnorm"], angles["ewn"]))), 0.0, ">"),
-        Check("share of predictable inits where the predicted node wins", float(np.mean(winners)) if winners else float("nan"), 1.0, ">="),
-        Check("min growth of the winner's log-lead per milestone", float(np.min(lead_growth)), 0.0, ">"),
-        Check("EWN GD vs exact flow, max relative error", float(np.max(errors["ewn"])), settings.ewn_rtol),
-        Check("Unnorm GD vs exact flow, max relative error", float(np.max(errors["unnorm"])), settings.unnorm_rtol),
-    ]
-    verdict = decide(proxies, checks, {"ewn_max_axis_angle": max(angles["ewn"]), "unnorm_min_axis_angle": min(angles["unnorm"])})
+    verdict, measured = axis_verdict(x, inits, runs["ewn"], runs["unnorm"], settings)
     found = [Claim("simple-traj/ewn-to-an-axis", "EWN converges toward an axis, Unnorm toward x/||x||", verdict)]
     _figure(x, inits, runs, settings.target_log_loss, out / FIGURES[0])
-    measured = {
-        "initialisations": [w0.tolist() for w0 in inits],
-        "final_w": {kind: [s.w.tolist() for s in snapshots] for kind, snapshots in finals.items()},
-        "axis_angle_degrees": angles,
-        "relative_error_to_flow": errors,
-        "predicted_winner": [simple_traj.predicted_winner(x, w0) for w0 in inits],
-    }
     return Outcome(measured, found, list(FIGURES))
