@@ -17,6 +17,7 @@ import tempfile
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from verify import variants
 
@@ -96,13 +97,12 @@ def run_fault(name: str) -> Outcome:
     return Outcome(name, code not in (0, 5), None, None if code in (0, 5) else f"pytest exit {code}", baseline == 0)
 
 
-def false_alarms(runs: int, targets: tuple[str, ...] = ("properties",)) -> list[tuple[int, list[tuple[str, str]]]]:
-    """For seeds 1..runs, the failed tests (id, first failure line) of the correct implementation
-    under the ci profile drawing from that seed; a run with any is a false alarm."""
-    results = []
+def false_alarms(runs: int, targets: tuple[str, ...] = ("properties",)) -> Iterator[tuple[int, list[tuple[str, str]]]]:
+    """For seeds 1..runs in turn, the failed tests (id, first failure line) of the correct
+    implementation under the ci profile drawing from that seed; a run with any is a false
+    alarm. Yields each seed's result as soon as its run ends."""
     for seed in range(1, runs + 1):
         code, failures = _run(targets, None, ("-n", "auto"), seed=seed)
         if code != 0 and not failures:
             failures = [("(pytest)", f"exit {code}")]
-        results.append((seed, failures))
-    return results
+        yield seed, failures
