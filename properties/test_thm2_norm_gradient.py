@@ -11,7 +11,7 @@ must be within tolerance at the end and must decay across the late window. Examp
 3-5 hidden units: with 4-8, 11 of 19 runs still had undecided nodes or a falling margin at
 -300 (EWN's survivors compete for longer in wider layers); with 3-5, 10 of 30.
 
-Not yet covered: thm4, the cross-entropy version, for the reason given in the prop2 module.
+The cross-entropy version, thm4, is checked on gradient flows in test_thm4_norm_gradient_ce.py.
 """
 
 import pytest

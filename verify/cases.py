@@ -14,6 +14,7 @@ import torch
 from verify import data as datasets
 from verify.batched import Problem, train_grouped
 from verify.errors import require
+from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
 from verify.nets import Architecture, Frozen, forward, init_weights
 from verify.parameterisations import ParamNet, Parameterisation
@@ -92,6 +93,10 @@ class Case:
     def train(self, settings: GDSettings, device=None) -> Trajectory:
         """Train with GD on `device` (default: default_device())."""
         return train_gd(self.net(), self.dataset(), self.initial_weights(), settings, device or default_device())
+
+    def flow(self, settings: FlowSettings, device=None) -> Trajectory:
+        """Integrate the gradient flow (verify.flow) on `device` (default: default_device())."""
+        return train_flow(self.net(), self.dataset(), self.initial_weights(), settings, device or default_device())
 
     def problem(self, settings: GDSettings) -> Problem:
         """This case as one row of a batched run."""
