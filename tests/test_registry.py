@@ -21,7 +21,7 @@ def test_registry_holds_the_nineteen_results_of_theorems_md():
         assert result.loss in ("exponential", "cross_entropy", "none")
 
 
-def test_modules_are_discovered_from_names_and_decorators():
+def test_modules_are_discovered_from_names_and_decorators(tmp_path):
     modules = registry.discover(PROPERTIES)
     prop1 = modules["test_prop1_a5_mild.py"]
     assert prop1.primary == "prop1"
@@ -29,7 +29,8 @@ def test_modules_are_discovered_from_names_and_decorators():
     assert prop1.results == ("prop1", "prop4")
     catalogue = registry.catalogue(PROPERTIES)
     assert catalogue["prop4"].modules == ("test_prop1_a5_mild.py",)
-    assert catalogue["thm4"].modules == ()
+    assert catalogue["thm4"].modules == ("test_thm4_norm_gradient_ce.py",)
+    assert registry.catalogue(tmp_path)["thm4"].modules == ()
 
 
 def test_node_ids_map_to_results():
