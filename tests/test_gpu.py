@@ -42,3 +42,18 @@ def test_cuda_flow_matches_cpu():
     cpu, gpu = train_flow(*args, device="cpu"), train_flow(*args, device="cuda")
     # The solver's adaptive steps follow rounding; rtol 1e-10 integration keeps states within ~1e-8.
     assert np.allclose(gpu.final.w, cpu.final.w, rtol=1e-7, atol=0)
+
+
+@pytest.mark.parametrize("name", ["xor", "pruning"])
+def test_experiment_runs_on_cuda(name, tmp_path):
+    """The batched experiments at a tiny budget on CUDA give the same claim outcomes as on the CPU."""
+    from test_experiments import tiny_config
+
+    from verify import experiments
+
+    path = tiny_config(tmp_path, name)
+    outcomes = {
+        device: [c["status"] for c in experiments.run_experiment(name, tmp_path / device, device=device, config_path=path)["claims"]]
+        for device in ("cpu", "cuda")
+    }
+    assert outcomes["cuda"] == outcomes["cpu"]
