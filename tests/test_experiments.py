@@ -12,7 +12,7 @@ import pytest
 
 from verify import cli, experiments, image_data
 from verify.errors import ConfigError
-from verify.experiments import config, conv_rate, pruning, simple_traj
+from verify.experiments import config, conv_rate, lin_sep, pruning, simple_traj
 from verify.verdicts import Status
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -214,3 +214,14 @@ def test_corrupt_mnist_is_named(tmp_path, damage, message):
     damage(tmp_path)
     with pytest.raises(ConfigError, match=message):
         image_data.mnist(tmp_path, 30, 10, seed=0)
+
+
+@pytest.mark.parametrize("kind", ["ewn", "swn"])
+def test_lin_sep_judges_the_states_a_25_nat_run_records(kind):
+    settings = config.load("lin-sep", "quick", lin_sep.Settings)
+    fine = lin_sep.train(kind, 0, dataclasses.replace(settings, snapshot_every=5.0), "cpu")
+    coarse = lin_sep.train(kind, 0, dataclasses.replace(settings, snapshot_every=25.0), "cpu")
+    judged = lin_sep.on_grid(fine).snapshots
+    assert len(fine.snapshots) > len(coarse.snapshots)
+    assert [(s.step, s.attempts, s.log_loss) for s in judged] == [(s.step, s.attempts, s.log_loss) for s in coarse.snapshots]
+    assert all(np.array_equal(a.w, b.w) for a, b in zip(judged, coarse.snapshots))
