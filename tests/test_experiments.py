@@ -226,3 +226,14 @@ def test_lin_sep_judges_the_states_a_25_nat_run_records(kind):
     assert len(fine.snapshots) > len(coarse.snapshots)
     assert [(s.step, s.attempts, s.log_loss) for s in judged] == [(s.step, s.attempts, s.log_loss) for s in coarse.snapshots]
     assert all(np.array_equal(a.w, b.w) for a, b in zip(judged, coarse.snapshots))
+
+
+def test_lin_sep_assumptions_claim_rejects_c_equal_one():
+    """With c = 1 A5 does not vanish: on SWN draw 0 it is 0.28 at -300 (needs <= 0.01), and the
+    loss vector flips between milestones. (EWN at c = 1 jumps past -300 to -1,052 in one step,
+    leaving too few milestones to judge.)"""
+    settings = dataclasses.replace(config.load("lin-sep", "quick", lin_sep.Settings), c=1.0)
+    trajectory = lin_sep.train("swn", 0, settings, "cpu")
+    assumptions = lin_sep.judge("swn", 0, trajectory, settings)[0]
+    assert assumptions.id.startswith("lin-sep/assumptions-swn")
+    assert assumptions.verdict.status is Status.FAIL, assumptions.verdict.summary()
