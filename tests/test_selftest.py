@@ -1,5 +1,7 @@
 """The fault seam and the self-test: each fast fault is caught, and the seam is inert by default."""
 
+import os
+
 import pytest
 
 from verify import selftest, variants
@@ -75,3 +77,13 @@ def test_false_alarm_runs_draw_from_their_seed(tmp_path, monkeypatch):
     assert len(first) == 5
     assert draws(1) == first
     assert draws(2) != first
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("VERIFY_PROFILE") != "thorough", reason="the full catalogue runs under the thorough profile")
+@pytest.mark.parametrize("name", sorted(set(selftest.TARGETS) - set(selftest.FAST)))
+def test_fault_is_caught_under_thorough(name):
+    """The rest of the catalogue, with each target's thorough example counts (over an hour on 2 cores)."""
+    outcome = selftest.run_fault(name)
+    assert outcome.baseline_ok, f"{name}: the target tests fail without the fault"
+    assert outcome.caught, f"{name} was missed"
