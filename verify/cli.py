@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from verify import profiles, registry, report
+from verify import files, profiles, registry, report
 from verify.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -99,11 +99,7 @@ def run(args: argparse.Namespace) -> int:
     _check_device(args.device)
     baseline = report.load(args.baseline) if args.baseline is not None else None
     profile = profiles.chosen(args.profile)
-    folder = args.report_dir.resolve()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ConfigError(f"cannot create report folder {folder}: {error.strerror}") from None
+    folder = files.make_folder(args.report_dir.resolve(), "report")
     command = [sys.executable, "-m", "pytest", str(PROPERTIES), "-q", *_workers(args.workers)]
     command += ["--verify-report", str(folder), "--verify-progress", "-p", "no:cacheprovider"]
     if ids:

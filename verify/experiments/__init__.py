@@ -22,6 +22,7 @@ import numpy as np
 from verify import files
 from verify.errors import require
 from verify.experiments import config
+from verify.report import environment
 from verify.verdicts import Status, Verdict
 
 SUMMARY_SCHEMA_VERSION = 1
@@ -107,8 +108,6 @@ def run_experiment(
     seconds = time.perf_counter() - start
     missing = [f for f in outcome.figures if not (folder / f).is_file()]
     require(not missing, f"{name} did not write its figures {missing}")
-    from verify.report import environment
-
     summary = {
         "schema_version": SUMMARY_SCHEMA_VERSION,
         "experiment": name,
