@@ -3,9 +3,11 @@
 Statement. Under A1-A4 (flow) or A1-A5 (GD), there is a node u with ||w~_u|| > 0 and
 ||g~_u|| > 0.
 
-Checked on GD runs to log L = -300 (verify.regimes): some node has
-min(||w_u||/||w||, ||grad_u L||/||grad L||) >= floor at the end, and not falling across the
-late window faster than a settled share does.
+Checked on GD runs to log L = -300, continued to -450 when unsettled
+(verify.regimes.judged_until_settled): some node has
+j_u = min(||w_u||/||w||, ||grad_u L||/||grad L||) >= floor at the end, and not falling across
+the late window faster than a settled share does. A run whose best nodes' j_u are still
+drifting (between settled and dying, verify.regimes.SURVIVORS) is inconclusive, not a fail.
 Examples (ci): 8 (EWN, exponential loss); thorough: 10x.
 """
 
@@ -22,14 +24,17 @@ from verify.verdicts import Status
 
 # Best joint share at -300: 0.026-0.55 on 28 EWN runs (exponential and cross-entropy); the
 # low end is a lone surviving output node whose gradient share is small but not vanishing.
+# A false-alarm run (seed 7) drew a net (data seed 69617, 5 hidden) whose activation pattern
+# changed near -200: every node's j_u still fell over -225..-300 at e ~ -0.1 (the undecided
+# band), while three nodes kept j_u = 0.27-0.41 to -520. Hence the undecided verdict above.
 FLOOR = 0.01
 
 
 def verdict(case: Case, grad_shares_of=None):
-    trajectory = case.train(regimes.to_minus_300(case.param.kind))
-    return claims.joint_support_claim(
-        trajectory, regimes.TARGET, regimes.PROXIES, FLOOR, regimes.SURVIVORS.settled, grad_shares_of
-    )
+    def judge(trajectory, target):
+        return claims.joint_support_claim(trajectory, target, regimes.PROXIES, FLOOR, regimes.SURVIVORS, grad_shares_of)
+
+    return regimes.judged_until_settled(case, judge)
 
 
 @property_of("lemma2")

@@ -141,20 +141,26 @@ def no_anti_alignment_claim(
     return decide(proxies, [Check("min_u w~_u . g~_u", worst, -tol, ">=")], {"min_inner_product": worst})
 
 
+UNDECIDED_JOINT = "undecided joint shares"
+
+
 @reports_trajectory
 def joint_support_claim(
     trajectory: Trajectory,
     target: float,
     proxy_tol: ProxyTolerances,
     floor: float,
-    max_fall: float,
+    rule: SurvivorRule,
     grad_shares_of: Callable[[Snapshot], np.ndarray] | None = None,
 ) -> Verdict:
     """lemma2: some node has both ||w~_u|| > 0 and ||g~_u|| > 0.
 
-    Per node, j_u = min(||w_u||/||w||, ||grad_u L||/||grad L||). A node supports the claim when
-    j_u >= floor at the end and j_u does not fall faster than |log L|^-max_fall across the late
-    window (a falling j_u is heading for 0). `grad_shares_of` replaces the gradient shares (for a
+    Per node, j_u = min(||w_u||/||w||, ||grad_u L||/||grad L||), read like a share with
+    j_u ~ |log L|^e across the late window: the node supports the claim when j_u >= floor at
+    the end and e >= -rule.settled; it is heading for 0 when j_u < floor or e <= -rule.dying.
+    With no supporting node, any node in between makes the example inconclusive (proxy
+    'undecided joint shares': the run has not shown where that node's j_u goes); if every node
+    is heading for 0 the claim fails. `grad_shares_of` replaces the gradient shares (for a
     negative control)."""
     proxies = assumption_proxies(trajectory, target, proxy_tol)
     window = _window_or_none(trajectory)
@@ -166,7 +172,10 @@ def joint_support_claim(
     joint_last = np.minimum(last.node_share, shares_of(last))
     with np.errstate(divide="ignore", invalid="ignore"):
         exponent = np.log(joint_last / joint_first) / np.log(last.log_loss / first.log_loss)
-    holding = (joint_last >= floor) & (exponent >= -max_fall)
+    holding = (joint_last >= floor) & (exponent >= -rule.settled)
+    vanishing = (joint_last < floor) | (exponent <= -rule.dying)
+    undecided = 0 if holding.any() else int((~holding & ~vanishing).sum())
+    proxies.append(Check(UNDECIDED_JOINT, undecided, 0, "<="))
     best = float(joint_last[holding].max()) if holding.any() else 0.0
     claims = [Check("max over non-decaying nodes of min(w share, grad share)", best, floor, ">=")]
     return decide(proxies, claims, {"joint_support": best, "supporting_nodes": float(holding.sum())})
