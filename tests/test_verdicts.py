@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from verify import claims, regimes
 from verify.checks import LimitTolerance, SurvivorRule, classify_survivors, late_window, limit
-from verify.tally import Tally, VacuousPropertyWarning, property_of, record
+from verify.tally import Tally, VacuousPropertyWarning, property_of, record, vacuous
 from verify.trajectory import Snapshot, StopReason, Trajectory
 from verify.verdicts import Check, Status, decide
 
@@ -57,6 +58,22 @@ def test_survivors_settled_dying_and_undecided():
     assert not s.settled_check().holds
 
 
+@pytest.mark.parametrize(
+    "exponents, status",
+    [
+        ([0.0, -0.1, -0.4], Status.PASS),  # node 0 keeps its joint share
+        ([-0.1, -0.1, -0.4], Status.INCONCLUSIVE),  # the best two still drifting: undecided
+        ([-0.3, -0.4, -0.4], Status.FAIL),  # every joint share heading for 0
+    ],
+)
+def test_joint_support_is_read_like_a_share(exponents, status):
+    """lemma2's checker: j_u ~ |log L|^e over the window; settled passes, all dying fails."""
+    levels = np.array([-225.0, -250.0, -275.0, -300.0])
+    snaps = [snapshot(level, 0.3 * (level / -300.0) ** np.array(exponents)) for level in levels]
+    v = claims.joint_support_claim(trajectory(snaps), -300.0, regimes.PROXIES, 0.01, regimes.SURVIVORS)
+    assert v.status is status, v.summary()
+
+
 @given(exponent=st.floats(-2.0, 2.0), scale=st.floats(1e-6, 1.0))
 @settings(max_examples=50)
 def test_limit_recovers_a_power_law_exponent(exponent, scale):
@@ -85,7 +102,7 @@ def mostly_inconclusive_property():
     @settings(max_examples=4, database=None)
     @given(st.integers())
     def vacuous(_):
-        proxy_holds = next(calls) % 4 == 0
+        proxy_holds = next(calls) % 6 == 0
         record(decide([Check("p", 0.0 if proxy_holds else 1.0, 0.5)], []))
 
     return vacuous
@@ -102,6 +119,20 @@ def test_tally_only_warns_under_dev(monkeypatch):
     monkeypatch.setenv("VERIFY_PROFILE", "dev")
     with pytest.warns(VacuousPropertyWarning, match="vacuous"):
         mostly_inconclusive_property()()
+
+
+@pytest.mark.parametrize(
+    "inconclusive, total, expected",
+    [
+        (0, 0, False),
+        (10, 18, False),  # seeded ci runs of prop2: shares over one half, not evidence of it
+        (14, 22, False),
+        (12, 14, True),
+        (30, 40, True),
+    ],
+)
+def test_vacuous_needs_evidence_of_a_rate_over_one_half(inconclusive, total, expected):
+    assert vacuous(inconclusive, total) is expected
 
 
 def test_tally_counts_each_status():

@@ -28,7 +28,7 @@ import numpy as np
 
 from verify import files, registry
 from verify.errors import ConfigError
-from verify.tally import MAX_INCONCLUSIVE_SHARE
+from verify.tally import vacuous
 
 SCHEMA_VERSION = 1
 STATUSES = ("pass", "fail", "inconclusive", "error", "skipped")
@@ -58,7 +58,7 @@ def result_status(tests: list[dict]) -> str:
         for status, n in ((t.get("run") or {}).get("counts") or {}).items():
             counts[status] += n
     total = sum(counts.values())
-    if total and (counts["pass"] == 0 or counts["inconclusive"] > MAX_INCONCLUSIVE_SHARE * total):
+    if total and (counts["pass"] == 0 or vacuous(counts["inconclusive"], total)):
         return "inconclusive"
     return "pass"
 
