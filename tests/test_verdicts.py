@@ -74,6 +74,26 @@ def test_joint_support_is_read_like_a_share(exponents, status):
     assert v.status is status, v.summary()
 
 
+@pytest.mark.parametrize(
+    "drift, cos, status",
+    [
+        (-0.1, [1.0, 1.0, 0.2], Status.PASS),  # only the dying node is misaligned
+        (-0.1, [1.0, 0.2, 1.0], Status.INCONCLUSIVE),  # the undecided node could change the verdict
+        (-0.1, [0.2, 1.0, 1.0], Status.INCONCLUSIVE),  # ... and moves the survivor's gradient
+        (0.0, [0.2, 1.0, 1.0], Status.FAIL),  # a settled net with a misaligned survivor
+    ],
+)
+def test_undecided_nodes_block_a_verdict_only_where_they_matter(drift, cos, status):
+    """prop2's checker on a survivor, a node with share ~ |log L|^drift and a dying node."""
+    levels = np.array([-225.0, -250.0, -275.0, -300.0])
+    snaps = [snapshot(level, [0.8, 0.5 * (level / -300.0) ** drift, 0.01]) for level in levels]
+    v = claims.alignment_claim(
+        trajectory(snaps), -300.0, regimes.PROXIES, regimes.SURVIVORS, 1e-2,
+        LimitTolerance(final=0.25, min_decay=0.1, converged_below=1e-3), cosines=lambda s: np.array(cos),
+    )
+    assert v.status is status, v.summary()
+
+
 @given(exponent=st.floats(-2.0, 2.0), scale=st.floats(1e-6, 1.0))
 @settings(max_examples=50)
 def test_limit_recovers_a_power_law_exponent(exponent, scale):

@@ -97,32 +97,53 @@ def alignment_claim(
     `cosines` selects the per-node statistic (the node_cos of each snapshot); a negative
     control passes a swapped one."""
     proxies = assumption_proxies(trajectory, target, proxy_tol)
-    window, survivors = _settled_survivors(trajectory, proxies, rule)
+    window, survivors = _settled_survivors(trajectory, rule)
     if window is None:
         return decide(proxies, [])
     proxies.append(Check("survivors", len(survivors.indices), 1, ">="))
-    idx = survivors.indices
-    misalignment = np.array([np.max(1.0 - cosines(s)[idx]) if len(idx) else np.nan for s in window])
     grad_drift = last_step_drift([s.grad_direction for s in window])
-    claims = [Check("gradient-direction move over the last milestone", grad_drift, grad_drift_tol)]
-    claims += limit("survivor 1-cos(w_u,-grad_u L)", window, misalignment).checks(cos_tol)
+    grad_claim = Check("gradient-direction move over the last milestone", grad_drift, grad_drift_tol)
+
+    def over(idx):
+        misalignment = np.array([np.max(1.0 - cosines(s)[idx]) if len(idx) else np.nan for s in window])
+        return [grad_claim, *limit("survivor 1-cos(w_u,-grad_u L)", window, misalignment).checks(cos_tol)], misalignment
+
+    claims, misalignment = _undecided_where_they_matter(proxies, survivors, over)
     metrics = {
         "gradient_direction_drift": grad_drift,
         "survivor_misalignment_final": float(misalignment[-1]),
         "survivor_misalignment_start": float(misalignment[0]),
-        "survivors": float(len(idx)),
+        "survivors": float(len(survivors.indices)),
     }
     return decide(proxies, claims, metrics)
 
 
-def _settled_survivors(trajectory: Trajectory, proxies: list[Check], rule: SurvivorRule):
-    """Append the survivor-set proxies; return the window and survivors (None if too short)."""
+def _settled_survivors(trajectory: Trajectory, rule: SurvivorRule):
+    """The late window and its survivor classification (None, None if the window is too short)."""
     window = _window_or_none(trajectory)
     if window is None:
         return None, None
-    survivors = classify_survivors(window, rule)
-    proxies.append(survivors.settled_check())
-    return window, survivors
+    return window, classify_survivors(window, rule)
+
+
+def _undecided_where_they_matter(proxies: list[Check], survivors, over: Callable):
+    """Judge a survivor claim so that undecided nodes block a verdict only when they could change it.
+
+    over(indices) gives (claim checks over those nodes, their deviation series). With no
+    undecided node, the claim is judged over the settled survivors. Otherwise it is judged over
+    the survivors and the undecided nodes together: holding there, it holds whichever of them
+    survive; failing there, it is not a counterexample, since a node whose share still drifts
+    also moves every other node's gradient. The appended proxy 'undecided nodes' counts the
+    undecided nodes in that last case only (so the example is inconclusive), else 0. Returns
+    the checks and series of the judgment made."""
+    undecided = np.flatnonzero(survivors.undecided)
+    if not len(undecided):
+        proxies.append(Check(survivors.settled_check().name, 0, 0, "<="))
+        return over(survivors.indices)
+    judged = over(np.union1d(survivors.indices, undecided))
+    blocking = 0 if all(c.holds for c in judged[0]) else len(undecided)
+    proxies.append(Check(survivors.settled_check().name, blocking, 0, "<="))
+    return judged
 
 
 @reports_trajectory
@@ -213,7 +234,7 @@ def norm_gradient_claim(
     direction must have settled over the late window (drift <= grad_drift_max); while the
     support set is still changing the ratios swing by whole nats and say nothing of the limit."""
     proxies = assumption_proxies(trajectory, target, proxy_tol)
-    window, survivors = _settled_survivors(trajectory, proxies, rule)
+    window, survivors = _settled_survivors(trajectory, rule)
     if window is None:
         return decide(proxies, [])
     proxies.append(Check("gradient-direction drift", direction_drift([s.grad_direction for s in window]), grad_drift_max))
@@ -221,8 +242,12 @@ def norm_gradient_claim(
     proxies.append(Check("survivors", len(idx), 2, ">="))
     if len(idx) < 2:
         return decide(proxies, [], {"survivors": float(len(idx))})
-    spread = np.array([np.ptp(statistic(s)[idx]) for s in window])
-    claims = limit("survivor max |log r|", window, spread).checks(tol)
+
+    def over(nodes):
+        spread = np.array([np.ptp(statistic(s)[nodes]) for s in window])
+        return limit("survivor max |log r|", window, spread).checks(tol), spread
+
+    claims, spread = _undecided_where_they_matter(proxies, survivors, over)
     metrics = {"log_ratio_final": float(spread[-1]), "log_ratio_start": float(spread[0]), "survivors": float(len(idx))}
     return decide(proxies, claims, metrics)
 
