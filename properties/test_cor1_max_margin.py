@@ -40,7 +40,8 @@ from verify.verdicts import Status
 # end, falling at least as |log L|^-0.1, unless already below 1e-5. (Issue 5's hard 1e-5 would
 # call the slow but converging runs counterexamples.) On GD the same runs floor at the step
 # size (~1e-4, A5), which is why the property uses the flow. The class-mean oracle leaves a
-# gap of 0.02-0.12 with exponents of +0.001 to +0.015 (5 runs at -300).
+# gap of 0.02-0.12 with exponents of +0.001 to +0.015 (5 runs at -300; the control case: 0.031,
+# +0.001 at -3000).
 GAP_TOL = LimitTolerance(final=1e-2, min_decay=0.1, converged_below=1e-5)
 KKT_TOL = 1e-9
 TARGET = -3000.0
