@@ -95,6 +95,9 @@ class SurvivorRule:
     dying: float
 
 
+UNDECIDED_NODES = "undecided nodes"
+
+
 @dataclass(frozen=True)
 class Survivors:
     """The survivor classification of every node, with its evidence."""
@@ -109,7 +112,7 @@ class Survivors:
         return np.flatnonzero(self.mask)
 
     def settled_check(self) -> Check:
-        return Check("undecided nodes", int(self.undecided.sum()), 0, "<=")
+        return Check(UNDECIDED_NODES, int(self.undecided.sum()), 0, "<=")
 
 
 def share_exponents(window: list[Snapshot]) -> np.ndarray:

@@ -14,6 +14,7 @@ import numpy as np
 
 from verify.checks import (
     MIN_WINDOW_SNAPSHOTS,
+    UNDECIDED_NODES,
     LimitTolerance,
     ProxyTolerances,
     SurvivorRule,
@@ -133,16 +134,16 @@ def _undecided_where_they_matter(proxies: list[Check], survivors, over: Callable
     undecided node, the claim is judged over the settled survivors. Otherwise it is judged over
     the survivors and the undecided nodes together: holding there, it holds whichever of them
     survive; failing there, it is not a counterexample, since a node whose share still drifts
-    also moves every other node's gradient. The appended proxy 'undecided nodes' counts the
+    also moves every other node's gradient. The appended proxy UNDECIDED_NODES counts the
     undecided nodes in that last case only (so the example is inconclusive), else 0. Returns
     the checks and series of the judgment made."""
     undecided = np.flatnonzero(survivors.undecided)
     if not len(undecided):
-        proxies.append(Check(survivors.settled_check().name, 0, 0, "<="))
+        proxies.append(Check(UNDECIDED_NODES, 0, 0, "<="))
         return over(survivors.indices)
     judged = over(np.union1d(survivors.indices, undecided))
     blocking = 0 if all(c.holds for c in judged[0]) else len(undecided)
-    proxies.append(Check(survivors.settled_check().name, blocking, 0, "<="))
+    proxies.append(Check(UNDECIDED_NODES, blocking, 0, "<="))
     return judged
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 from verify.cases import Case, DataSpec, default_device, train_cases, xor_architecture
 from verify.claims import UNDECIDED_JOINT, Comparison, effective_nodes
-from verify.checks import ProxyTolerances, SurvivorRule
+from verify.checks import UNDECIDED_NODES, ProxyTolerances, SurvivorRule
 from verify.flow import FlowSettings
 from verify.gd import GDSettings, train_gd
 from verify.parameterisations import Parameterisation
@@ -77,7 +77,7 @@ SURVIVORS = SurvivorRule(
 UNSETTLED = (
     "A3 loss-direction drift",
     "A4 margin exponent",
-    "undecided nodes",
+    UNDECIDED_NODES,
     "gradient-direction drift",
     UNDECIDED_JOINT,
 )
