@@ -1,9 +1,13 @@
-"""Hypothesis profiles: chosen by argument, $VERIFY_PROFILE or $CI, and scaled example counts."""
+"""Hypothesis profiles: chosen by argument, $VERIFY_PROFILE, $CI or --hypothesis-profile, and scaled example counts."""
+
+import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import settings
 
-from verify import profiles
+from verify import cli, profiles
 from verify.errors import ConfigError
 
 
@@ -24,16 +28,84 @@ def test_unknown_profile_is_named(monkeypatch):
         profiles.chosen()
 
 
-def test_profiles_are_registered_as_documented(monkeypatch):
+def test_profiles_are_registered_as_documented(monkeypatch, use_profile):
     monkeypatch.delenv("VERIFY_SEEDED", raising=False)
     profiles.register()
     assert settings.get_profile("dev").derandomize
     assert settings.get_profile("ci").derandomize and settings.get_profile("ci").deadline is None
     assert not settings.get_profile("thorough").derandomize
-    monkeypatch.setenv("VERIFY_PROFILE", "thorough")
+    use_profile("thorough")
     assert profiles.examples(3) == 30
-    monkeypatch.setenv("VERIFY_PROFILE", "ci")
+    use_profile("ci")
     assert profiles.examples(3) == 3
+
+
+def test_a_foreign_hypothesis_profile_is_named(use_profile):
+    settings.register_profile("someone-elses")
+    use_profile("someone-elses")
+    with pytest.raises(ConfigError, match="'someone-elses' is not a verify profile"):
+        profiles.current()
+
+
+PROBE = """
+import itertools
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from verify import profiles
+from verify.tally import property_of, record
+from verify.verdicts import Check, decide
+
+
+def test_counts():
+    print(f"PROFILE={profiles.current()} EXAMPLES={profiles.examples(3)}")
+
+
+CALLS = itertools.count()
+
+
+@property_of("probe")
+@settings(max_examples=profiles.examples(3), suppress_health_check=list(HealthCheck))
+@given(st.integers())
+def test_mostly_inconclusive(_):
+    proxy_holds = next(CALLS) % 6 == 0
+    record(decide([Check("proxy", 0.0 if proxy_holds else 1.0, 0.5)], []))
+"""
+
+
+@pytest.mark.parametrize("how", ["hypothesis-option", "environment"])
+def test_every_way_of_choosing_thorough_gives_the_same_run(how, tmp_path):
+    """`--hypothesis-profile thorough` and $VERIFY_PROFILE=thorough give thorough's example
+    counts and enforce its vacuity rule (`verify run --profile` sets $VERIFY_PROFILE: next test)."""
+    (tmp_path / "properties").mkdir()
+    (tmp_path / "properties" / "conftest.py").write_text("from verify import profiles\n\nprofiles.load()\n")
+    (tmp_path / "properties" / "test_probe.py").write_text(PROBE)
+    env = {k: v for k, v in os.environ.items() if k not in ("VERIFY_PROFILE", "CI")}
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-s", "-q", "properties"]
+    if how == "hypothesis-option":
+        command += ["--hypothesis-profile", "thorough"]
+    else:
+        env["VERIFY_PROFILE"] = "thorough"
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert "PROFILE=thorough EXAMPLES=30" in done.stdout, done.stdout + done.stderr
+    assert "the property has become vacuous" in done.stdout, done.stdout
+    assert done.returncode == 1
+
+
+def test_verify_run_passes_its_profile_to_pytest(monkeypatch, tmp_path):
+    seen = {}
+
+    class Launched(Exception):
+        pass
+
+    def call(command, cwd, env):
+        seen.update(env=env)
+        raise Launched
+
+    monkeypatch.setattr(cli.subprocess, "call", call)
+    with pytest.raises(Launched):
+        cli.main(["run", "--profile", "thorough", "--report-dir", str(tmp_path)])
+    assert seen["env"]["VERIFY_PROFILE"] == "thorough"
 
 
 def test_seeded_ci_draws_from_the_given_seed(monkeypatch):

@@ -129,14 +129,14 @@ def mostly_inconclusive_property():
 
 
 @pytest.mark.parametrize("profile", ["ci", "thorough"])
-def test_tally_fails_a_mostly_inconclusive_property(monkeypatch, profile):
-    monkeypatch.setenv("VERIFY_PROFILE", profile)
+def test_tally_fails_a_mostly_inconclusive_property(use_profile, profile):
+    use_profile(profile)
     with pytest.raises(AssertionError, match="vacuous"):
         mostly_inconclusive_property()()
 
 
-def test_tally_only_warns_under_dev(monkeypatch):
-    monkeypatch.setenv("VERIFY_PROFILE", "dev")
+def test_tally_only_warns_under_dev(use_profile):
+    use_profile("dev")
     with pytest.warns(VacuousPropertyWarning, match="vacuous"):
         mostly_inconclusive_property()()
 

@@ -12,6 +12,11 @@
             activation changes near -300) that fail a decay check; see the project notes.
 
 A property states its example count once, as `examples(n)`; the profile scales it.
+
+The profile in force is the one Hypothesis has loaded (`current`), however it was chosen:
+`--hypothesis-profile NAME`, $VERIFY_PROFILE (through `load`, which the conftests call) or
+`verify run --profile NAME` (which sets $VERIFY_PROFILE for its pytest). Example counts, the
+vacuity rule and the report all read `current`, so the three ways give the same run.
 """
 
 from __future__ import annotations
@@ -57,6 +62,19 @@ def load(explicit: str | None = None) -> str:
     return name
 
 
+def current() -> str:
+    """The verify profile Hypothesis has loaded; before any is loaded, the one `chosen` names.
+
+    Raises ConfigError when Hypothesis runs under a profile that is not one of PROFILES (its
+    example counts and vacuity rule would be undefined).
+    """
+    name = settings.get_current_profile_name()
+    if name == "default":
+        return chosen()
+    require(name in PROFILES, f"Hypothesis profile {name!r} is not a verify profile; choose one of {list(PROFILES)}")
+    return name
+
+
 def examples(n: int) -> int:
     """A property's example count under the loaded profile."""
-    return n * EXAMPLE_FACTOR[chosen()]
+    return n * EXAMPLE_FACTOR[current()]

@@ -26,7 +26,7 @@ from typing import Iterable
 
 import numpy as np
 
-from verify import files, registry
+from verify import files, profiles, registry
 from verify.errors import ConfigError
 from verify.tally import vacuous
 
@@ -147,7 +147,7 @@ def environment(profile: str | None = None, device: str | None = None, seed: str
         "versions": versions,
         "platform": platform.platform(),
         "device": device or os.environ.get("VERIFY_DEVICE", "cpu"),
-        "profile": profile or os.environ.get("VERIFY_PROFILE", "dev"),
+        "profile": profile or profiles.current(),
         "seed": seed or os.environ.get("VERIFY_SEED"),
     }
 

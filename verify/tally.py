@@ -129,7 +129,7 @@ def property_of(result: str):
                 f"{result}: {inconclusive} of {run.total} examples inconclusive, a rate over "
                 f"{MAX_INCONCLUSIVE_SHARE:.0%} at significance {VACUITY_ALPHA}: the property has become vacuous"
             )
-            if profiles.chosen() in ENFORCED_UNDER:
+            if profiles.current() in ENFORCED_UNDER:
                 raise AssertionError(message)
             warnings.warn(message, VacuousPropertyWarning, stacklevel=2)
 
