@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from agreement import assert_trajectories_agree
+from agreement import assert_trajectories_agree, shadow
 from verify.batched import Problem, _Batch, train_batch, train_grouped
 from verify.cases import Case, DataSpec, lin_sep_architecture, train_cases
 from verify.errors import ConfigError
@@ -33,8 +33,12 @@ def binary_case(kind: str, seed: int, m: int = 8) -> Case:
 ROUNDING_PER_STEP = 1e-12
 
 
-def assert_same_trajectory(batched, alone, per_step=ROUNDING_PER_STEP):
-    return assert_trajectories_agree(batched, alone, per_step)
+def assert_same_trajectory(batched, case, settings):
+    """`batched` is case's one-network trajectory up to rounding, its amplification measured by
+    a shadow of the one-network trainer (tests/agreement.py)."""
+    alone = case.train(settings)
+    on_loop = shadow(lambda w: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights())
+    return assert_trajectories_agree(batched, alone, ROUNDING_PER_STEP, on_loop)
 
 
 @pytest.mark.parametrize("kind", ["ewn", "swn", "unnorm"])
@@ -47,7 +51,7 @@ def test_each_row_equals_the_one_network_trainer(kind):
     ]
     batched = train_cases(cases, settings)
     for case, s, trajectory in zip(cases, settings, batched):
-        assert_same_trajectory(trajectory, case.train(s))
+        assert_same_trajectory(trajectory, case, s)
 
 
 def test_rows_keep_their_own_stop_reasons():
@@ -71,7 +75,7 @@ def test_cross_entropy_rows_equal_the_one_network_trainer():
     ]
     settings = replace(SETTINGS, target_log_loss=-30.0)
     for case, trajectory in zip(cases, train_cases(cases, settings)):
-        assert_same_trajectory(trajectory, case.train(settings))
+        assert_same_trajectory(trajectory, case, settings)
 
 
 def test_grouped_training_returns_results_in_input_order():
@@ -85,7 +89,7 @@ def test_grouped_training_returns_results_in_input_order():
     settings = replace(SETTINGS, target_log_loss=-20.0)
     grouped = train_grouped([c.problem(settings) for c in cases], max_batch=1)
     for case, trajectory in zip(cases, grouped):
-        assert_same_trajectory(trajectory, case.train(settings))
+        assert_same_trajectory(trajectory, case, settings)
 
 
 @pytest.mark.parametrize("kind", ["ewn", "swn", "unnorm"])
@@ -108,7 +112,7 @@ def test_padded_rows_follow_the_same_trajectory():
     settings = replace(SETTINGS, target_log_loss=-30.0)
     padded = train_batch([c.problem(settings) for c in cases])
     for case, trajectory in zip(cases, padded):
-        assert_same_trajectory(trajectory, case.train(settings))
+        assert_same_trajectory(trajectory, case, settings)
 
 
 def test_mismatched_case_is_named():
@@ -139,8 +143,7 @@ def test_zero_node_is_named():
 
 def test_plain_trainer_is_the_batch_of_one():
     case = binary_case("swn", 5)
-    alone = train_gd(case.net(), case.dataset(), case.initial_weights(), SETTINGS)
-    assert_same_trajectory(train_batch([case.problem(SETTINGS)])[0], alone)
+    assert_same_trajectory(train_batch([case.problem(SETTINGS)])[0], case, SETTINGS)
 
 
 def test_a_step_size_off_by_a_millionth_is_rejected():
@@ -148,7 +151,7 @@ def test_a_step_size_off_by_a_millionth_is_rejected():
     case = binary_case("ewn", 1)
     wrong = replace(SETTINGS, k0=SETTINGS.k0 * (1 + 1e-6), k_max=SETTINGS.k_max * (1 + 1e-6))
     with pytest.raises(AssertionError):
-        assert_same_trajectory(train_batch([case.problem(wrong)])[0], case.train(SETTINGS))
+        assert_same_trajectory(train_batch([case.problem(wrong)])[0], case, SETTINGS)
 
 
 def test_decisions_may_part_only_at_a_tie():
@@ -157,7 +160,7 @@ def test_decisions_may_part_only_at_a_tie():
     alone = binary_case("swn", 2).train(SETTINGS)
     history = alone.log_loss_history
     tie = np.concatenate([history[:5], [history[4] - 1e-15], history[5:] - 1e-3])
-    assert_same_trajectory(replace(alone, log_loss_history=tie), alone)
+    assert_trajectories_agree(replace(alone, log_loss_history=tie), alone, ROUNDING_PER_STEP)
     parted = np.concatenate([history[:5], history[5:] - 1e-3])
     with pytest.raises(AssertionError, match="neither run was within rounding of a tie"):
-        assert_same_trajectory(replace(alone, log_loss_history=parted), alone)
+        assert_trajectories_agree(replace(alone, log_loss_history=parted), alone, ROUNDING_PER_STEP)
