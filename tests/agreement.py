@@ -17,8 +17,8 @@ three different things:
   Measured on an SWN Lin-Sep run near its stability edge: a 4e-16 relative perturbation of the
   initial weights, on one path, grows to 2e-5 nats in a node's log gradient norm between steps
   317 and 339; CPU against CUDA differed there by 2.3e-5. No fixed budget describes that, so a
-  *shadow* measures it: the reference path run again from weights perturbed by
-  SHADOW_PERTURBATION. The allowance adds SHADOW_FACTOR times the shadow's deviation, field by
+  *shadow* measures it: one path run again from weights perturbed by SHADOW_PERTURBATION, and
+  compared with that path's unperturbed run. The allowance adds SHADOW_FACTOR times the shadow's deviation, field by
   field. The factor: differences enter at every evaluation, not once; those entering later
   have had less time to grow, and when growth is faster than linear their sum is within a
   small multiple of the first's effect (the per-step term covers linear growth).
@@ -56,6 +56,15 @@ SHADOW_FACTOR = 10.0
 
 
 @dataclass(frozen=True)
+class Sensitivity:
+    """One path's run (`origin`) and its `shadow` from perturbed weights: how far rounding-sized
+    differences grow along this trajectory."""
+
+    origin: Trajectory
+    shadow: Trajectory
+
+
+@dataclass(frozen=True)
 class Agreement:
     """What two trajectories shared: the snapshots paired before the first diverging decision,
     whether anything parted at all, and the worst deviation per step seen on the prefix."""
@@ -80,23 +89,30 @@ def snapshot_deviations(a: Snapshot, b: Snapshot) -> dict[str, float]:
     return deviations
 
 
-def shadow(train: Callable[[list[torch.Tensor]], Trajectory], weights: list[torch.Tensor], seed: int = 0) -> Trajectory:
-    """`train` (the reference path) from `weights` perturbed entrywise by SHADOW_PERTURBATION
-    relative, with signs and sizes drawn from a seeded torch Generator."""
+def sensitivity(
+    train: Callable[[list[torch.Tensor]], Trajectory],
+    weights: list[torch.Tensor],
+    origin: Trajectory | None = None,
+    seed: int = 0,
+) -> Sensitivity:
+    """`train` (one path) from `weights` (its run `origin`, trained here unless given) and from
+    `weights` perturbed entrywise by SHADOW_PERTURBATION relative, with signs and sizes drawn
+    from a seeded torch Generator (the shadow)."""
     generator = torch.Generator().manual_seed(seed)
     perturbed = [
         w * (1 + SHADOW_PERTURBATION * torch.randn(w.shape, dtype=w.dtype, generator=generator)) for w in weights
     ]
-    return train(perturbed)
+    return Sensitivity(origin if origin is not None else train(weights), train(perturbed))
 
 
-def _history_allowance(b: Trajectory, per_step: float, reference_shadow: Trajectory | None) -> np.ndarray:
+def _history_allowance(b: Trajectory, per_step: float, sensitivity: Sensitivity | None) -> np.ndarray:
     """Per accepted step of b, the log-L deviation rounding allows (module docstring)."""
     allowed = per_step * np.arange(1, len(b.log_loss_history) + 1)
-    if reference_shadow is not None:
-        own = reference_shadow.log_loss_history[: len(allowed)]
-        allowed[: len(own)] += SHADOW_FACTOR * np.abs(own - b.log_loss_history[: len(own)])
-        allowed[len(own) :] = np.inf  # the shadow stopped first: past its end nothing is measured
+    if sensitivity is not None:
+        origin, moved = sensitivity.origin.log_loss_history, sensitivity.shadow.log_loss_history
+        n = min(len(origin), len(moved), len(allowed))
+        allowed[:n] += SHADOW_FACTOR * np.abs(moved[:n] - origin[:n])
+        allowed[n:] = np.inf  # the shadow or its origin stopped first: past that nothing is measured
     return allowed
 
 
@@ -113,28 +129,28 @@ def _decisions(snapshot: Snapshot) -> tuple[int, int]:
 
 
 def assert_trajectories_agree(
-    a: Trajectory, b: Trajectory, per_step: float, reference_shadow: Trajectory | None = None
+    a: Trajectory, b: Trajectory, per_step: float, sensitivity: Sensitivity | None = None
 ) -> Agreement:
     """Assert that `a` and `b` are one trajectory computed with different rounding (module
     docstring). `per_step` is the deviation allowed per GD step, in the fields' natural units;
-    `reference_shadow`, where given, is `shadow` of b's path and widens the allowance where the
-    dynamics amplify.
+    `sensitivity`, where given, is a run of this trajectory on one of the paths with its shadow,
+    and widens the allowance by how far the shadow strays from that run.
 
     A decision may diverge only at a tie: at the first accepted step where the log-L histories
     part, one run accepted a step that moved log L by at most twice the allowed deviation (the
     other run, within that deviation of it, could then have seen a rise and undone it).
     """
-    shadow_snapshots = reference_shadow.snapshots if reference_shadow is not None else []
     paired, worst = 0, 0.0
     for index, (x, y) in enumerate(zip(a.snapshots, b.snapshots)):
         if _decisions(x) != _decisions(y):
             break
         assert x.k == y.k, f"k differs at step {x.step} although every decision agreed"
         amplified = None
-        if reference_shadow is not None:
-            if index >= len(shadow_snapshots) or _decisions(shadow_snapshots[index]) != _decisions(y):
-                break  # the reference path parts from itself here: rounding decides what follows
-            amplified = snapshot_deviations(shadow_snapshots[index], y)
+        if sensitivity is not None:
+            pair = [run.snapshots[index] for run in (sensitivity.origin, sensitivity.shadow) if index < len(run.snapshots)]
+            if len(pair) < 2 or not _decisions(pair[0]) == _decisions(pair[1]) == _decisions(y):
+                break  # the path parts from its own shadow here: rounding decides what follows
+            amplified = snapshot_deviations(pair[1], pair[0])
         for name, deviation in snapshot_deviations(x, y).items():
             allowed = per_step * (x.step + 1) + (SHADOW_FACTOR * amplified[name] if amplified else 0.0)
             assert deviation <= allowed, f"{name} at step {x.step}: deviation {deviation:.3g} > {allowed:.3g}"
@@ -142,9 +158,9 @@ def assert_trajectories_agree(
         paired += 1
     assert paired >= 1, "the trajectories differ in their first snapshot's decisions"
     assert a.stop_reason is b.stop_reason, f"stop reasons differ: {a.stop_reason} and {b.stop_reason}"
-    if paired < min(len(a.snapshots), len(b.snapshots)) and reference_shadow is not None:
+    if paired < min(len(a.snapshots), len(b.snapshots)) and sensitivity is not None:
         return Agreement(paired, True, worst)
-    allowed = _history_allowance(b, per_step, reference_shadow)
+    allowed = _history_allowance(b, per_step, sensitivity)
     split = _first_divergence(a.log_loss_history, b.log_loss_history, allowed)
     if split is None:
         assert (a.accepted, a.rejected) == (b.accepted, b.rejected), "same accepted steps, different undo counts"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from agreement import assert_trajectories_agree, shadow
+from agreement import assert_trajectories_agree, sensitivity
 from verify.batched import Problem, _Batch, train_batch, train_grouped
 from verify.cases import Case, DataSpec, lin_sep_architecture, train_cases
 from verify.errors import ConfigError
@@ -37,7 +37,7 @@ def assert_same_trajectory(batched, case, settings):
     """`batched` is case's one-network trajectory up to rounding, its amplification measured by
     a shadow of the one-network trainer (tests/agreement.py)."""
     alone = case.train(settings)
-    on_loop = shadow(lambda w: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights())
+    on_loop = sensitivity(lambda w: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights(), alone)
     return assert_trajectories_agree(batched, alone, ROUNDING_PER_STEP, on_loop)
 
 

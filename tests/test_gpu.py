@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from agreement import assert_trajectories_agree, shadow, snapshot_deviations
+from agreement import assert_trajectories_agree, sensitivity, snapshot_deviations
 from verify.cases import Case, DataSpec, lin_sep_architecture, train_cases
 from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
@@ -24,7 +24,7 @@ def test_cuda_trajectory_matches_cpu(kind):
     case = Case(DataSpec("lin-sep"), lin_sep_architecture(), Parameterisation(kind))
     settings = GDSettings(c=1 - 1 / 30, k_max=0.01, target_log_loss=-50.0)
     cpu, gpu = case.train(settings, "cpu"), case.train(settings, "cuda")
-    on_cpu = shadow(lambda w: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights())
+    on_cpu = sensitivity(lambda w: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights(), cpu)
     agreement = assert_trajectories_agree(gpu, cpu, CUDA_PER_STEP, on_cpu)
     print(f"\ncuda-vs-cpu {kind}: {agreement}")
 
@@ -34,7 +34,7 @@ def test_cuda_batch_matches_cpu():
     settings = GDSettings(c=1 - 1 / 30, k_max=0.01, target_log_loss=-50.0)
     cpu, gpu = train_cases(cases, settings, "cpu"), train_cases(cases, settings, "cuda")
     for case, a, b in zip(cases, cpu, gpu):
-        on_cpu = shadow(lambda w: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights())
+        on_cpu = sensitivity(lambda w: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights())
         print(f"\ncuda-vs-cpu batch row: {assert_trajectories_agree(b, a, CUDA_PER_STEP, on_cpu)}")
 
 
