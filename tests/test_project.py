@@ -1,5 +1,6 @@
 """The README's test command is what CI runs."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -18,3 +19,41 @@ def test_ci_runs_the_readme_test_command():
     ci_lines = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()]
     assert tests in ci_lines
     assert "verify run --profile ci --report-dir reports/ci" in ci_lines
+
+
+def library_imports() -> dict[str, set[str]]:
+    """Each verify module's imports of other verify modules, from its source, lazy ones included."""
+    paths = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p for p in (ROOT / "verify").rglob("*.py")}
+    graph = {}
+    for name, path in paths.items():
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "verify":
+                for alias in node.names:
+                    sub = f"{node.module}.{alias.name}"
+                    deps.add(sub if sub in paths else node.module)
+            elif isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names if a.name in paths}
+            elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "import_module" and node.args:
+                target = node.args[0]  # a lazy import is still an edge of the graph
+                if isinstance(target, ast.Constant) and target.value in paths:
+                    deps.add(target.value)
+        graph[name] = deps - {name}
+    return graph
+
+
+def test_the_library_import_graph_has_no_circle():
+    graph = library_imports()
+    assert len(graph) > 20
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        assert module not in path, f"import circle: {' -> '.join(path[path.index(module):] + [module])}"
+        if module in done:
+            return
+        for dep in sorted(graph.get(module, ())):
+            visit(dep, path + [module])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])

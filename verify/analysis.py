@@ -17,7 +17,6 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from verify.variants import seam
 from verify.verdicts import Check
 
 k, n, t = sp.symbols("k n t", positive=True)
@@ -117,7 +116,6 @@ def integral_ratio_limit(f: sp.Expr, g: sp.Expr) -> sp.Expr:
     return sp.limit(sp.integrate(f, (t, 1, T)) / sp.integrate(g, (t, 1, T)), T, sp.oo)
 
 
-@seam("stolz hypothesis")
 def integral_diverges(g: sp.Expr) -> bool:
     """Whether int_1^oo g dt = oo: the integral Stolz-Cesaro hypothesis."""
     return sp.integrate(g, (t, 1, sp.oo)) == sp.oo

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from verify.trajectory import Snapshot, Trajectory
-from verify.variants import seam
 from verify.verdicts import Check
 
 WINDOW_START = 3 / 4
@@ -122,7 +121,6 @@ def share_exponents(window: list[Snapshot]) -> np.ndarray:
     return np.log(last.node_share / first.node_share) / span
 
 
-@seam("survivor rule")
 def classify_survivors(window: list[Snapshot], rule: SurvivorRule) -> Survivors:
     exponents = share_exponents(window)
     share = window[-1].node_share
@@ -173,7 +171,6 @@ class LimitResult:
 TREND_POINTS = 3
 
 
-@seam("limit trend")
 def limit(name: str, window: list[Snapshot], deviations: np.ndarray) -> LimitResult:
     """Deviation series over the window, with its fitted exponent in |log L|.
 

@@ -27,7 +27,6 @@ from verify.checks import (
 )
 from verify.max_margin import end_to_end
 from verify.trajectory import Snapshot, Trajectory
-from verify.variants import seam
 from verify.verdicts import Check, Verdict, decide
 
 
@@ -293,7 +292,6 @@ class RateFit:
     points: int
 
 
-@seam("rate fit")
 def fit_rate(trajectory: Trajectory, lo: float, hi: float) -> RateFit:
     """Least squares over the snapshots in [hi, lo] that carry a finite log t (log_d).
 

@@ -149,14 +149,14 @@ def compare_reports(args: argparse.Namespace) -> int:
 
 def selftest(args: argparse.Namespace) -> int:
     from verify import selftest as st
-    from verify import variants
 
     if args.false_alarms < 0:
         raise ConfigError("--false-alarms must be >= 0")
     run_faults = args.fault is not None or args.fast or not args.false_alarms
-    names = (args.fault or (list(st.FAST) if args.fast else sorted(variants.catalogue()))) if run_faults else []
+    known = st.catalogue()
+    names = (args.fault or (list(known.FAST) if args.fast else sorted(known.FAULTS))) if run_faults else []
     for name in names:
-        variants.check(name)
+        st.check(name)
     missed = 0
     if names:
         print(f"{'fault':<26} {'result':<8} caught by / how", flush=True)
@@ -168,7 +168,7 @@ def selftest(args: argparse.Namespace) -> int:
         elif outcome.caught:
             print(f"{name:<26} {'caught':<8} {outcome.by}: {outcome.how}", flush=True)
         else:
-            print(f"{name:<26} {'MISSED':<8} {variants.check(name).description}", flush=True)
+            print(f"{name:<26} {'MISSED':<8} {st.check(name).description}", flush=True)
             missed += 1
     if args.false_alarms:
         alarms = 0

@@ -1,9 +1,9 @@
 """Theorem 1's w-space velocities, exact and symbolic, and the fixed-step tracking experiment.
 
-VELOCITIES is the documented seam for faulty variants: each entry maps (w_u, v_u, scale, G)
-to the predicted w-space velocity of node u under gradient flow with eta = 1, where G is
-grad_{w_u} L and `scale` is gamma_u (SWN) or exp(alpha_u) (EWN). Properties look formulas up
-by name; a self-test can swap in a wrong one by name.
+VELOCITIES maps a formula's name to a function of (w_u, v_u, scale, G) giving the predicted
+w-space velocity of node u under gradient flow with eta = 1, where G is grad_{w_u} L and
+`scale` is gamma_u (SWN) or exp(alpha_u) (EWN). Properties look formulas up by name; their
+controls look up the wrong ones.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import sympy as sp
 import torch
 
 from verify.objective import Objective
-from verify.variants import seam
 
 Velocity = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -28,7 +27,6 @@ def _split(v: torch.Tensor, g: torch.Tensor):
     return radial, g - radial
 
 
-@seam("ewn velocity")
 def ewn_velocity(w, v, scale, g):
     """-||w||^2 [v^ v^T + (I - v^ v^T)/||v||^2] G (Theorem 1, generalised to ||v|| != 1)."""
     radial, tangential = _split(v, g)
@@ -36,7 +34,6 @@ def ewn_velocity(w, v, scale, g):
     return -w2 * (radial + tangential / (v * v).sum(dim=-1, keepdim=True))
 
 
-@seam("swn velocity")
 def swn_velocity(w, v, scale, g):
     """-[(v^T G) v^ + (gamma^2/||v||^2)(I - v^ v^T) G] (Theorem 1, generalised to ||v|| != 1)."""
     radial, tangential = _split(v, g)

@@ -19,7 +19,6 @@ from verify.errors import ConfigError, require
 from verify.objective import Objective
 from verify.parameterisations import ParamNet
 from verify.trajectory import StopReason, Trajectory
-from verify.variants import seam
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,6 @@ def _finite(value: float, grads: list[torch.Tensor]) -> bool:
     return math.isfinite(value) and all(bool(torch.isfinite(g).all()) for g in grads)
 
 
-@seam("undo decision")
 def accepts(new_log_l: float, log_l: float, finite: bool) -> bool:
     """Keep a step only if its log L and gradient are finite and log L did not rise."""
     return finite and new_log_l <= log_l

@@ -14,7 +14,6 @@ from __future__ import annotations
 import torch
 
 from verify.errors import require
-from verify.variants import seam
 
 LOSSES = ("exponential", "cross_entropy")
 
@@ -30,7 +29,6 @@ def log_softplus(a: torch.Tensor) -> torch.Tensor:
     return torch.where(a > _SOFTPLUS_SERIES_BELOW, torch.log(softplus_hi), lo - 0.5 * torch.exp(lo))
 
 
-@seam("margins")
 def margins(loss: str, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Margin matrix (..., m, 1) for exponential, (..., m, k-1) for cross-entropy.
 
@@ -52,7 +50,6 @@ def log_losses(loss: str, margin: torch.Tensor) -> torch.Tensor:
     return log_softplus(torch.logsumexp(-margin, dim=-1))
 
 
-@seam("log loss")
 def log_loss(loss: str, margin: torch.Tensor, points: torch.Tensor | None = None) -> torch.Tensor:
     """log L = logsumexp_i log l_i over the last sample axis.
 

@@ -18,7 +18,6 @@ from scipy.optimize import minimize
 
 from verify.data import Dataset
 from verify.errors import NotSeparableError, require
-from verify.variants import seam
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,6 @@ class MaxMargin:
     kkt_residual: float
 
 
-@seam("max-margin oracle")
 def max_margin_direction(data: Dataset, kkt_tol: float = 1e-9) -> MaxMargin:
     """The unit hard-margin direction of a linearly separable binary set, KKT-verified."""
     require(data.loss == "exponential", "the max-margin oracle needs +-1 labels")

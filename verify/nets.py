@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import torch
 
 from verify.errors import ConfigError, require
-from verify.variants import seam
 
 ACTIVATION_DEGREE = {"linear": 1, "relu": 1, "relu2": 2}
 
@@ -117,7 +116,6 @@ class Architecture:
         return self.trainable_mask(layer).any(dim=1)
 
 
-@seam("homogeneity degree")
 def homogeneity_degree(arch: Architecture) -> int:
     """L_1 = t_1, L_l = p L_{l-1} + t_l (t_l = 1 for a trainable layer, 0 for a frozen one)."""
     p = ACTIVATION_DEGREE[arch.activation]

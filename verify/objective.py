@@ -20,13 +20,6 @@ from verify.errors import ConfigError, require
 from verify.nets import forward
 from verify.parameterisations import ParamNet
 from verify.trajectory import Snapshot
-from verify.variants import seam
-
-
-@seam("parameter gradient")
-def parameter_gradient(grads: list[torch.Tensor]) -> list[torch.Tensor]:
-    """The trainers' gradient, as autograd returned it (a fault seam)."""
-    return grads
 
 
 def check_compatible(net: ParamNet, data: Dataset) -> None:
@@ -76,7 +69,7 @@ class Objective:
         theta = [t.detach()[None].requires_grad_(True) for t in theta]
         outputs = forward(self.net.arch, self.net.weights(theta), self.x[None])
         value = losses.log_loss(self.loss, losses.margins(self.loss, outputs, self.y[None]))[0]
-        grads = parameter_gradient([g.detach()[0] for g in torch.autograd.grad(value, theta)])
+        grads = [g.detach()[0] for g in torch.autograd.grad(value, theta)]
         return float(value.detach()), grads
 
     def measure(self, theta, *, step: int, attempts: int, k: float, c: float, log_d: float) -> Snapshot:

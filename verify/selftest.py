@@ -1,7 +1,8 @@
 """`verify selftest`: run the tests that must catch each deliberate fault, with the fault active.
 
-For each fault of verify.faults, its target tests (TARGETS) are run in a pytest subprocess
-started with VERIFY_FAULT set, after the same tests passed without it. The fault is caught when
+For each fault of the catalogue (tests/fault_catalogue.py), its tests are run in a pytest
+subprocess with the fault in place (`-p fault_plugin --verify-fault NAME`, tests/fault_plugin.py),
+after the same tests passed without it. The fault is caught when
 a target test fails; the report names the test and its first assertion line (for a property,
 the verdict with the metric and its threshold). A fault no target catches is 'missed'.
 False alarms: the correct implementation under N Hypothesis seeds of the ci profile; a run with
@@ -10,6 +11,7 @@ any failing test is a false alarm.
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -19,30 +21,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from verify import variants
+from verify.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+TESTS = REPO_ROOT / "tests"
 
-# The tests that must catch each fault: the result's property tests first, then harness tests.
-TARGETS: dict[str, tuple[str, ...]] = {
-    "ewn-velocity-norm": ("properties/test_thm1_flow_equivalence.py::test_property_thm1_velocity_identity",),
-    "swn-without-radial": ("properties/test_thm1_flow_equivalence.py::test_property_thm1_velocity_identity",),
-    "loss-not-in-log-space": ("tests/test_losses.py",),
-    "degree-off-by-one": ("tests/test_homogeneity.py::test_homogeneity_and_euler",),
-    "class-mean-oracle": ("properties/test_cor1_max_margin.py::test_property_cor1_ewn",),
-    "undo-keeps-rejected": ("tests/test_trainer.py::test_huge_k_max_is_tamed_by_undo",),
-    "rate-fit-without-loglog": ("properties/test_thm3_rates.py::test_property_thm3_ewn_rate_is_depth_free",),
-    "survivors-by-raw-norm": ("tests/test_verdicts.py::test_survivors_settled_dying_and_undecided",),
-    "trend-last-milestone-only": ("tests/test_verdicts.py::test_limit_checks_decay_unless_converged",),
-    "stolz-hypothesis-unchecked": ("properties/test_stolz_cesaro.py::test_control_bounded_b_and_integrable_g",),
-    "gradient-sign-flipped": ("properties/test_thm1_flow_equivalence.py::test_property_thm1_ewn_gd_tracks_scaled_unnorm",),
-    "ce-margin-wrong-class": (
-        "properties/test_prop1_a5_mild.py::test_property_prop4_a5_vanishes",
-        "tests/test_losses.py::test_cross_entropy_log_loss_matches_mpmath",
-    ),
-}
-# The subset CI runs (each target takes seconds).
-FAST = ("ewn-velocity-norm", "swn-without-radial", "loss-not-in-log-space", "degree-off-by-one", "undo-keeps-rejected")
+
+def catalogue():
+    """The fault catalogue (tests/fault_catalogue.py of the source checkout), as a module.
+
+    The catalogue and the plugin that puts a fault in place live with the tests, not in the
+    library: the self-test needs the checkout's tests and properties anyway."""
+    if not (TESTS / "fault_catalogue.py").is_file():
+        raise ConfigError(f"verify selftest needs a source checkout: no fault catalogue at {TESTS}")
+    if str(TESTS) not in sys.path:
+        sys.path.insert(0, str(TESTS))
+    return importlib.import_module("fault_catalogue")
+
+
+def check(name: str):
+    """The fault called `name`; ConfigError names the known ones otherwise."""
+    known = catalogue().FAULTS
+    if name not in known:
+        raise ConfigError(f"unknown fault {name!r}; choose one of {', '.join(sorted(known))}")
+    return known[name]
 
 
 @dataclass(frozen=True)
@@ -65,15 +67,16 @@ def _run(
                    f"--junitxml={junit}", *extra]
         if seed is not None:
             command += ["--hypothesis-seed", str(seed)]
+        if fault is not None:
+            command += ["-p", "fault_plugin", "--verify-fault", fault]
         # The ci profile keeps no example database, so a fault's failing examples are not
         # replayed into later correct runs.
         env = dict(os.environ, VERIFY_PROFILE=os.environ.get("VERIFY_PROFILE", "ci"))
-        env.pop("VERIFY_FAULT", None)
         env.pop("VERIFY_SEEDED", None)
         if seed is not None:
             env["VERIFY_SEEDED"] = "1"
         if fault is not None:
-            env["VERIFY_FAULT"] = fault
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH")]))
         code = subprocess.call(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         failures = []
         if junit.is_file():
@@ -87,8 +90,7 @@ def _run(
 
 def run_fault(name: str) -> Outcome:
     """Run one fault's targets without and then with the fault."""
-    variants.check(name)
-    targets = TARGETS[name]
+    targets = check(name).tests
     baseline, _ = _run(targets, None)
     code, failures = _run(targets, name)
     if failures:

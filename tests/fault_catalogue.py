@@ -1,0 +1,268 @@
+"""The catalogue of deliberate faults that `verify selftest` runs the suite against.
+
+A fault names the library functions it replaces ("module:qualname") and how: `wrong` maps each
+correct function to its wrong version. `substitute` puts a fault in place for the rest of the
+process: the target attribute, and every reference to the correct function held in a loaded
+module's namespace (names imported with `from ... import`) or as a value of a module-level
+constant dict (such as flow_identities.VELOCITIES), in the library and in this checkout's tests. Only the self-test's pytest subprocesses do this,
+through tests/fault_plugin.py; the library itself has no switch for it.
+
+`tests` are the tests that must catch the fault: the result's property tests first, then the
+harness's numerical tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import math
+import pkgutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    targets: tuple[str, ...]
+    description: str
+    wrong: Callable[[Callable], Callable]
+    tests: tuple[str, ...]
+
+
+def _resolve(target: str):
+    module_name, _, qualname = target.partition(":")
+    owner = importlib.import_module(module_name)
+    *path, name = qualname.split(".")
+    for part in path:
+        owner = getattr(owner, part)
+    return owner, name
+
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _project_modules() -> list:
+    """The loaded modules of the library and of this checkout's tests and properties."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if name == "verify" or name.startswith("verify.") or (origin and Path(origin).resolve().is_relative_to(PROJECT)):
+            found.append(module)
+    return found
+
+
+def _load_library() -> None:
+    import verify
+
+    for info in pkgutil.walk_packages(verify.__path__, "verify."):
+        if info.name.rsplit(".", 1)[-1] not in ("cli", "__main__"):
+            importlib.import_module(info.name)
+
+
+def substitute(fault: Fault) -> Callable[[], None]:
+    """Put `fault` in place (module docstring); returns a function that restores the library."""
+    _load_library()
+    undo: list[Callable[[], None]] = []
+    for target in fault.targets:
+        owner, name = _resolve(target)
+        original = getattr(owner, name)
+        replacement = fault.wrong(original)
+        setattr(owner, name, replacement)
+        undo.append(lambda owner=owner, name=name, original=original: setattr(owner, name, original))
+        for module in _project_modules():
+            namespace = vars(module)
+            for key, value in list(namespace.items()):
+                if value is original:
+                    namespace[key] = replacement
+                    undo.append(lambda ns=namespace, key=key, original=original: ns.__setitem__(key, original))
+                elif isinstance(value, dict) and key.isupper():
+                    for inner, entry in list(value.items()):
+                        if entry is original:
+                            value[inner] = replacement
+                            undo.append(lambda d=value, k=inner, original=original: d.__setitem__(k, original))
+
+    def restore() -> None:
+        for step in reversed(undo):
+            step()
+
+    return restore
+
+
+def _snapshots_with(change: Callable):
+    """A wrong measure_batch: the correct snapshots with `change(snapshot)` applied to each."""
+
+    def wrong(measure_batch):
+        def measure(*args, **kwargs):
+            return [dataclasses.replace(s, **change(s)) for s in measure_batch(*args, **kwargs)]
+
+        return measure
+
+    return wrong
+
+
+def _gradient_times(factor: float, first_node_only: bool = False):
+    """A wrong value_and_grad (one network or batched): the gradient scaled by `factor`, or only
+    the first node's parameters of the first tensor sign-flipped."""
+
+    def wrong(value_and_grad):
+        def evaluate(self, theta):
+            value, grads = value_and_grad(self, theta)
+            grads = [g.clone() for g in grads]
+            if first_node_only:
+                index = (slice(None), 0) if type(self).__name__ == "_Batch" else (0,)  # batched grads lead with B
+                grads[0][index] = -grads[0][index]
+            else:
+                grads = [factor * g for g in grads]
+            return value, grads
+
+        return evaluate
+
+    return wrong
+
+
+def _loss_by_exp(log_loss):
+    from verify.losses import log_losses
+
+    def wrong(loss, margin, points=None):
+        losses = torch.exp(log_losses(loss, margin))
+        if points is not None:
+            losses = torch.where(points, losses, 0.0)
+        return torch.log(losses.sum(dim=-1))
+
+    return wrong
+
+
+def _class_mean(_):
+    from verify.max_margin import MaxMargin, class_mean_direction
+
+    def wrong(data, kkt_tol=1e-9):
+        direction = class_mean_direction(data)
+        margin = float(((data.y[:, None] * data.x).numpy() @ direction).min())
+        return MaxMargin(direction, margin, 0.0)
+
+    return wrong
+
+
+def _survivors_by_share(_):
+    from verify.checks import Survivors, share_exponents
+
+    def wrong(window, rule):
+        share = window[-1].node_share
+        mask = share >= rule.floor
+        return Survivors(mask, np.zeros_like(mask), share, share_exponents(window))
+
+    return wrong
+
+
+def _last_milestone_only(_):
+    from verify.checks import LimitResult
+
+    def wrong(name, window, deviations):
+        final = float(np.asarray(deviations, dtype=np.float64)[-1])
+        return LimitResult(name, final, final, float("-inf"))
+
+    return wrong
+
+
+def _rate_fit_without_loglog(fit_rate):
+    def wrong(trajectory, lo, hi):
+        fit = fit_rate(trajectory, lo, hi)
+        return fit if fit.points < 3 else dataclasses.replace(fit, b=0.0)
+
+    return wrong
+
+
+def _margins_against_next_class(margins):
+    def wrong(loss, outputs, y):
+        if loss == "exponential":
+            return margins(loss, outputs, y)
+        return margins(loss, outputs, (y + 1) % outputs.shape[-1])
+
+    return wrong
+
+
+def _named(module: str, name: str):
+    return lambda _: getattr(importlib.import_module(module), name)
+
+
+THM1_VELOCITY = "properties/test_thm1_flow_equivalence.py::test_property_thm1_velocity_identity"
+REFERENCE_GD = "tests/test_reference.py::test_both_gd_trainers_match_the_reference"
+REFERENCE_FIELDS = "tests/test_reference.py"
+# The fast subset's targets: one regime of each reference test (seconds, not a minute).
+ONE_GD_REGIME = REFERENCE_GD + "[relu2-ewn]"
+FLOW_FIELDS = "tests/test_reference.py::test_flow_snapshot_fields_match_the_reference"
+MEASURE = ("verify.objective:measure_batch",)
+BOTH_GRADIENTS = ("verify.objective:Objective.value_and_grad", "verify.batched:_Batch.value_and_grad")
+
+FAULTS: dict[str, Fault] = {
+    fault.name: fault
+    for fault in [
+        Fault("ewn-velocity-norm", ("verify.flow_identities:ewn_velocity",),
+              "EWN velocity with ||w_u|| in place of ||w_u||^2",
+              _named("verify.flow_identities", "ewn_velocity_norm_power_one"), (THM1_VELOCITY,)),
+        Fault("swn-without-radial", ("verify.flow_identities:swn_velocity",),
+              "SWN velocity without its radial correction term",
+              _named("verify.flow_identities", "swn_velocity_without_radial"), (THM1_VELOCITY,)),
+        Fault("loss-not-in-log-space", ("verify.losses:log_loss",),
+              "log L as log(sum exp(log l_i)): underflows below e^-745", _loss_by_exp, ("tests/test_losses.py",)),
+        Fault("degree-off-by-one", ("verify.nets:homogeneity_degree",), "the homogeneity degree one too high",
+              lambda degree: lambda arch: degree(arch) + 1, ("tests/test_homogeneity.py::test_homogeneity_and_euler",)),
+        Fault("class-mean-oracle", ("verify.max_margin:max_margin_direction",),
+              "the max-margin oracle replaced by the class-mean direction", _class_mean,
+              ("properties/test_cor1_max_margin.py::test_property_cor1_ewn",)),
+        Fault("undo-keeps-rejected", ("verify.gd:accepts",), "GD keeps a step that raised log L instead of undoing it",
+              lambda _: lambda new_log_l, log_l, finite: finite,
+              ("tests/test_trainer.py::test_huge_k_max_is_tamed_by_undo",)),
+        Fault("rate-fit-without-loglog", ("verify.claims:fit_rate",), "the rate fit drops the log log t term (so b = 0)",
+              _rate_fit_without_loglog, ("properties/test_thm3_rates.py::test_property_thm3_ewn_rate_is_depth_free",)),
+        Fault("survivors-by-raw-norm", ("verify.checks:classify_survivors",),
+              "survivors chosen by their share alone, without the stability test", _survivors_by_share,
+              ("tests/test_verdicts.py::test_survivors_settled_dying_and_undecided",)),
+        Fault("trend-last-milestone-only", ("verify.checks:limit",),
+              "a limit judged at the last milestone only, its trend never fitted", _last_milestone_only,
+              ("tests/test_verdicts.py::test_limit_checks_decay_unless_converged",)),
+        Fault("stolz-hypothesis-unchecked", ("verify.analysis:integral_diverges",),
+              "Stolz-Cesaro's divergence hypothesis taken as always met", lambda _: lambda g: True,
+              ("properties/test_stolz_cesaro.py::test_control_bounded_b_and_integrable_g",)),
+        Fault("gradient-sign-flipped", BOTH_GRADIENTS,
+              "both GD trainers' gradient of one node's parameters with its sign flipped",
+              _gradient_times(-1.0, first_node_only=True),
+              ("properties/test_thm1_flow_equivalence.py::test_property_thm1_ewn_gd_tracks_scaled_unnorm", REFERENCE_GD)),
+        Fault("ce-margin-wrong-class", ("verify.losses:margins",),
+              "cross-entropy margins taken against the next class instead of the true one", _margins_against_next_class,
+              ("properties/test_prop1_a5_mild.py::test_property_prop4_a5_vanishes",
+               "tests/test_losses.py::test_cross_entropy_log_loss_matches_mpmath")),
+        # Issue 14, class 1: a recorded quantity scaled or shifted where it is recorded.
+        Fault("margin-recorded-scaled", MEASURE, "the normalised margin recorded 5% too large",
+              _snapshots_with(lambda s: {"normalised_margin": 1.05 * s.normalised_margin}), (FLOW_FIELDS,)),
+        Fault("share-by-l1-norm", MEASURE, "node shares taken against ||w||_1 instead of ||w||_2",
+              _snapshots_with(lambda s: {"node_share": s.node_share * np.linalg.norm(s.w) / np.abs(s.w).sum()}),
+              (REFERENCE_FIELDS,)),
+        Fault("log-d-ten-percent-off", MEASURE, "the running sum of eta (log d) recorded 10% too large",
+              _snapshots_with(lambda s: {"log_d": s.log_d + math.log(1.1)}), (REFERENCE_GD,)),
+        Fault("log-eta-ignores-c", MEASURE, "log eta recorded as log k - log L, as if c were 1",
+              _snapshots_with(lambda s: {"log_eta": math.log(s.k) - s.log_loss,
+                                         "node_log_a5": s.node_log_a5 - s.log_eta + math.log(s.k) - s.log_loss}),
+              (REFERENCE_GD,)),
+        Fault("a5-without-eta", MEASURE, "the A5 quantity recorded without its log eta term",
+              _snapshots_with(lambda s: {"node_log_a5": s.node_log_a5 - s.log_eta}), (REFERENCE_FIELDS,)),
+        Fault("grad-norm-of-log-loss", MEASURE, "per-node gradient norms of log L recorded as those of L",
+              _snapshots_with(lambda s: {"node_log_grad_norm": s.node_log_grad_norm - s.log_loss}), (REFERENCE_FIELDS,)),
+        Fault("cosine-against-plus-gradient", MEASURE, "node cosines taken with +grad L instead of -grad L",
+              _snapshots_with(lambda s: {"node_cos": -s.node_cos}), (REFERENCE_FIELDS,)),
+        Fault("loss-direction-unsorted", MEASURE, "the loss direction's entries in reversed point order",
+              _snapshots_with(lambda s: {"loss_direction": s.loss_direction[::-1].copy()}), (REFERENCE_FIELDS,)),
+        # Issue 14, class 2: one fault in both trainers.
+        Fault("step-five-percent-long", BOTH_GRADIENTS, "both GD trainers' step 5% longer than k / L^c",
+              _gradient_times(1.05), (ONE_GD_REGIME,)),
+    ]
+}
+# The subset CI runs (each target takes seconds).
+FAST = ("ewn-velocity-norm", "swn-without-radial", "loss-not-in-log-space", "degree-off-by-one",
+        "undo-keeps-rejected", "margin-recorded-scaled", "step-five-percent-long")
