@@ -5,7 +5,8 @@ stack along a leading axis) and the input size and loss of its data; each keeps 
 initial weights and GDSettings, and its own k, undo decision, stop reason and snapshots. The
 update rule, stop rules and snapshot rule are those of verify.gd.train_gd, applied per row:
 a row's result equals the one-network trainer's up to rounding (tests/test_batched.py holds
-them to 1e-12).
+them to 1e-12 per step in each field's natural unit, widened where the dynamics amplify
+rounding: tests/agreement.py).
 
 `train_batch` pads data sets of different sizes to the largest m with a point mask: a padded
 point's log l_i is -inf, so it adds exactly 0 to L and receives zero gradient (losses.log_loss).

@@ -121,7 +121,7 @@ def train_gd(
                 reason = StopReason.STALLED
                 break
             checkpoint = log_l
-        # torch's exp, not math.exp: the batched trainer's, so the two agree bit for bit.
+        # torch's exp, not math.exp: the batched trainer's, so the two round alike.
         scale = k * float(torch.exp(torch.tensor((1.0 - s.c) * log_l, dtype=torch.float64)))
         candidate = [t - scale * g for t, g in zip(theta, grads)]
         new_log_l, new_grads = objective.value_and_grad(candidate)

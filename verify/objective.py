@@ -64,7 +64,8 @@ class Objective:
         """log L and grad_theta log L at theta.
 
         Evaluated as a batch of one network, with the kernels verify.batched uses, so that the
-        one-network and batched trainers agree bit for bit on the same data.
+        one-network and batched trainers use the same kernels on the same data (on this
+        project's CPUs, equal rows were bit-identical; tests/agreement.py states what may differ).
         """
         theta = [t.detach()[None].requires_grad_(True) for t in theta]
         outputs = forward(self.net.arch, self.net.weights(theta), self.x[None])
