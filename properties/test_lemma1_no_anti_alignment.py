@@ -5,9 +5,11 @@ w~ = lim w/||w|| and g~ = lim -grad L/||grad L||.
 
 Checked on GD runs to log L = -300 (verify.regimes): the smallest
 per-node product (||w_u||/||w||)(||grad_u L||/||grad L||) cos(w_u, -grad_u L) is >= -tol.
-Examples (ci): 8 (EWN, exponential loss); thorough: 10x.
+Examples (ci): 8 EWN and 4 SWN (the paper states the lemma for both), exponential loss;
+thorough: 10x.
 """
 
+import pytest
 from hypothesis import given, settings
 
 from verify import claims, regimes
@@ -31,12 +33,20 @@ def verdict(case: Case, sign: float = 1.0):
 @property_of("lemma1")
 @settings(max_examples=examples(8))
 @given(case=gd_cases(["ewn"]))
-def test_property_lemma1_no_anti_alignment(case):
+def test_property_lemma1_no_anti_alignment_ewn(case):
     record(verdict(case))
 
 
-def test_control_flipped_gradient_sign_fails():
+@property_of("lemma1")
+@settings(max_examples=examples(4))
+@given(case=gd_cases(["swn"]))
+def test_property_lemma1_no_anti_alignment_swn(case):
+    record(verdict(case))
+
+
+@pytest.mark.parametrize("kind", ["ewn", "swn"])
+def test_control_flipped_gradient_sign_fails(kind):
     """With +grad L in place of -grad L every survivor is anti-aligned."""
-    case = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisation("ewn"))
+    case = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisation(kind))
     assert verdict(case).status is Status.PASS
     assert verdict(case, sign=-1.0).status is Status.FAIL
