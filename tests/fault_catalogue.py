@@ -187,6 +187,20 @@ def _margins_against_next_class(margins):
     return wrong
 
 
+def _time_rate_times(factor: float):
+    """A wrong flow field: the rate of its time coordinate scaled by `factor`."""
+
+    def wrong(field):
+        def call(self, tau, y):
+            derivative = field(self, tau, y).copy()
+            derivative[-1] *= factor
+            return derivative
+
+        return call
+
+    return wrong
+
+
 def _named(module: str, name: str):
     return lambda _: getattr(importlib.import_module(module), name)
 
@@ -257,6 +271,15 @@ FAULTS: dict[str, Fault] = {
               _snapshots_with(lambda s: {"node_cos": -s.node_cos}), (FLOW_FIELDS,)),
         Fault("loss-direction-unsorted", MEASURE, "the loss direction's entries in reversed point order",
               _snapshots_with(lambda s: {"loss_direction": s.loss_direction[::-1].copy()}), (FLOW_FIELDS,)),
+        Fault("loss-direction-unnormalised", ("verify.losses:loss_direction",),
+              "the loss direction recorded as l / max l instead of l / ||l||",
+              lambda direction: lambda loss, margin: direction(loss, margin) / direction(loss, margin).max(),
+              (FLOW_FIELDS,)),
+        Fault("margin-degree-minus-one", ("verify.losses:normalised_margin",),
+              "the normalised margin divided by ||w||^(L-1) instead of ||w||^L",
+              lambda margin: lambda m, log_w_norm, degree: margin(m, log_w_norm, degree - 1), (FLOW_FIELDS,)),
+        Fault("flow-time-rate-off", ("verify.flow:_Field.__call__",), "the flow's time coordinate advancing 10% too fast",
+              _time_rate_times(1.1), ("tests/test_flow.py::test_flow_time_matches_the_closed_form",)),
         # Issue 14, class 2: one fault in both trainers.
         Fault("step-slightly-long", BOTH_GRADIENTS, "both GD trainers' step 0.1% longer than k / L^c",
               _gradient_times(1.001), (ONE_GD_REGIME,)),

@@ -42,7 +42,7 @@ def test_unknown_fault_is_refused():
 
 def test_every_fault_has_tests_targets_and_a_description():
     assert set(FAST) <= set(FAULTS) and len(FAST) >= 5
-    assert len(FAULTS) >= 20
+    assert len(FAULTS) >= 24
     for fault in FAULTS.values():
         assert fault.description and fault.tests and fault.targets
 
