@@ -47,12 +47,17 @@ def _resolve(target: str):
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+def _in_checkout(path: Path) -> bool:
+    """A file of this checkout's library, tests or properties (not of a venv kept inside it)."""
+    return path.is_relative_to(PROJECT) and path.relative_to(PROJECT).parts[0] in ("verify", "tests", "properties")
+
+
 def _project_modules() -> list:
     """The loaded modules of the library and of this checkout's tests and properties."""
     found = []
     for name, module in list(sys.modules.items()):
         origin = getattr(module, "__file__", None)
-        if name == "verify" or name.startswith("verify.") or (origin and Path(origin).resolve().is_relative_to(PROJECT)):
+        if name == "verify" or name.startswith("verify.") or (origin and _in_checkout(Path(origin).resolve())):
             found.append(module)
     return found
 
