@@ -18,14 +18,14 @@ three different things:
   initial weights, on one path, grows to 2e-5 nats in a node's log gradient norm between steps
   317 and 339; CPU against CUDA differed there by 2.3e-5. No fixed budget describes that, so a
   *shadow* measures it: one path run again from weights perturbed by SHADOW_PERTURBATION, and
-  compared with that path's unperturbed run. The allowance adds SHADOW_FACTOR times the shadow's deviation, field by
-  field. The factor: differences enter at every evaluation, not once; those entering later
+  compared with that path's unperturbed run. The allowance adds SHADOW_FACTOR times the
+  shadow's deviation, field by field. The factor: differences enter at every evaluation, not once; those entering later
   have had less time to grow, and when growth is faster than linear their sum is within a
   small multiple of the first's effect (the per-step term covers linear growth).
 - they can flip a decision: an undo, or the step at which a snapshot milestone is crossed,
   when the two candidates sit within rounding of a tie. After that the two runs are different
-  runs, and only their outcomes compare. A shadow that itself parts from the reference marks
-  where comparison ends.
+  runs, and only their outcomes compare. A shadow whose decisions part from its own
+  unperturbed run marks where comparison ends: from there rounding alone decides the path.
 
 So `assert_trajectories_agree` pairs the snapshots while their decisions agree ((step,
 attempts) equal; k, a function of the decisions alone, then equal to the bit), compares the

@@ -53,12 +53,12 @@ def arrays(case: Case):
     return data.x.double().numpy(), data.y.numpy()
 
 
-def reference_trajectory(case: Case, settings: GDSettings, kind: str) -> Trajectory:
+def reference_trajectory(case: Case, settings: GDSettings) -> Trajectory:
     """The reference's GD as a Trajectory, snapshotted at every accepted state."""
     x, y = arrays(case)
     loss = case.dataset().loss
     states = reference.gd(
-        numpy_weights(case), x, y, case.arch.activation, loss, kind, k0=settings.k0, k_max=settings.k_max,
+        numpy_weights(case), x, y, case.arch.activation, loss, case.param.kind, k0=settings.k0, k_max=settings.k_max,
         c=settings.c, grow=settings.grow, shrink=settings.shrink, steps=settings.max_steps,
     )
     snapshots = []
@@ -80,7 +80,7 @@ def at_recorded_steps(full: Trajectory, recorded: Trajectory) -> Trajectory:
 def test_both_gd_trainers_match_the_reference(regime):
     base, kind, settings = REGIMES[regime]
     case = base.with_param(Parameterisation(kind))
-    ref = reference_trajectory(case, settings, kind)
+    ref = reference_trajectory(case, settings)
     assert ref.rejected > 0 and ref.accepted > 0, "the regime must exercise both branches of the undo decision"
     alone = case.train(settings)
     on_loop = sensitivity(lambda w: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights(), alone)
