@@ -210,7 +210,7 @@ def _named(module: str, name: str):
     return lambda _: getattr(importlib.import_module(module), name)
 
 
-THM1_VELOCITY = "properties/test_thm1_flow_equivalence.py::test_property_thm1_velocity_identity"
+THM1_VELOCITY = "properties/ewn/test_thm1_flow_equivalence.py::test_property_thm1_velocity_identity"
 # One regime of each reference test (seconds, where the whole module takes a minute): GD for
 # what only GD records (log d, log eta, the step), the flow's fields for what any trainer does.
 ONE_GD_REGIME = "tests/test_reference.py::test_both_gd_trainers_match_the_reference[relu2-ewn]"
@@ -221,40 +221,40 @@ BOTH_GRADIENTS = ("verify.objective:Objective.value_and_grad", "verify.batched:_
 FAULTS: dict[str, Fault] = {
     fault.name: fault
     for fault in [
-        Fault("ewn-velocity-norm", ("verify.flow_identities:ewn_velocity",),
+        Fault("ewn-velocity-norm", ("verify_ewn.flow_identities:ewn_velocity",),
               "EWN velocity with ||w_u|| in place of ||w_u||^2",
-              _named("verify.flow_identities", "ewn_velocity_norm_power_one"), (THM1_VELOCITY,)),
-        Fault("swn-without-radial", ("verify.flow_identities:swn_velocity",),
+              _named("verify_ewn.flow_identities", "ewn_velocity_norm_power_one"), (THM1_VELOCITY,)),
+        Fault("swn-without-radial", ("verify_ewn.flow_identities:swn_velocity",),
               "SWN velocity without its radial correction term",
-              _named("verify.flow_identities", "swn_velocity_without_radial"), (THM1_VELOCITY,)),
+              _named("verify_ewn.flow_identities", "swn_velocity_without_radial"), (THM1_VELOCITY,)),
         Fault("loss-not-in-log-space", ("verify.losses:log_loss",),
               "log L as log(sum exp(log l_i)): underflows below e^-745", _loss_by_exp, ("tests/test_losses.py",)),
         Fault("degree-off-by-one", ("verify.nets:homogeneity_degree",), "the homogeneity degree one too high",
               lambda degree: lambda arch: degree(arch) + 1, ("tests/test_homogeneity.py::test_homogeneity_and_euler",)),
         Fault("class-mean-oracle", ("verify.max_margin:max_margin_direction",),
               "the max-margin oracle replaced by the class-mean direction", _class_mean,
-              ("properties/test_cor1_max_margin.py::test_property_cor1_ewn",)),
+              ("properties/ewn/test_cor1_max_margin.py::test_property_cor1_ewn",)),
         Fault("undo-keeps-rejected", ("verify.gd:accepts",), "GD keeps a step that raised log L instead of undoing it",
               lambda _: lambda new_log_l, log_l, finite: finite,
               ("tests/test_trainer.py::test_huge_k_max_is_tamed_by_undo",)),
         Fault("rate-fit-without-loglog", ("verify.claims:fit_rate",), "the rate fit drops the log log t term (so b = 0)",
-              _rate_fit_without_loglog, ("properties/test_thm3_rates.py::test_property_thm3_ewn_rate_is_depth_free",)),
+              _rate_fit_without_loglog, ("properties/ewn/test_thm3_rates.py::test_property_thm3_ewn_rate_is_depth_free",)),
         Fault("survivors-by-raw-norm", ("verify.checks:classify_survivors",),
               "survivors chosen by their share alone, without the stability test", _survivors_by_share,
               ("tests/test_verdicts.py::test_survivors_settled_dying_and_undecided",)),
         Fault("trend-last-milestone-only", ("verify.checks:limit",),
               "a limit judged at the last milestone only, its trend never fitted", _last_milestone_only,
               ("tests/test_verdicts.py::test_limit_checks_decay_unless_converged",)),
-        Fault("stolz-hypothesis-unchecked", ("verify.analysis:integral_diverges",),
+        Fault("stolz-hypothesis-unchecked", ("verify_ewn.analysis:integral_diverges",),
               "Stolz-Cesaro's divergence hypothesis taken as always met", lambda _: lambda g: True,
-              ("properties/test_stolz_cesaro.py::test_control_bounded_b_and_integrable_g",)),
+              ("properties/ewn/test_stolz_cesaro.py::test_control_bounded_b_and_integrable_g",)),
         Fault("gradient-sign-flipped", BOTH_GRADIENTS,
               "both GD trainers' gradient of one node's parameters with its sign flipped",
               _gradient_times(-1.0, first_node_only=True),
-              ("properties/test_thm1_flow_equivalence.py::test_property_thm1_ewn_gd_tracks_scaled_unnorm", ONE_GD_REGIME)),
+              ("properties/ewn/test_thm1_flow_equivalence.py::test_property_thm1_ewn_gd_tracks_scaled_unnorm", ONE_GD_REGIME)),
         Fault("ce-margin-wrong-class", ("verify.losses:margins",),
               "cross-entropy margins taken against the next class instead of the true one", _margins_against_next_class,
-              ("properties/test_prop1_a5_mild.py::test_property_prop4_a5_vanishes",
+              ("properties/ewn/test_prop1_a5_mild.py::test_property_prop4_a5_vanishes",
                "tests/test_losses.py::test_cross_entropy_log_loss_matches_mpmath")),
         # Issue 14, class 1: a recorded quantity scaled or shifted where it is recorded.
         Fault("margin-recorded-scaled", MEASURE, "the normalised margin recorded 5% too large",

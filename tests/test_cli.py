@@ -23,7 +23,7 @@ def assert_one_line_error(code, err, fragment):
 
 
 def write_report(folder, status="pass"):
-    entry = {"id": "thm1", "title": "t", "status": status, "examples": {"pass": 1, "fail": 0, "inconclusive": 0},
+    entry = {"key": "ewn:thm1", "pack": "ewn", "id": "thm1", "title": "t", "status": status, "examples": {"pass": 1, "fail": 0, "inconclusive": 0},
              "metrics": {}, "counterexample": None, "duration_s": 0.1, "tests": {}, "series": {}}
     report.write({"schema_version": report.SCHEMA_VERSION, "environment": report.environment(), "results": [entry]}, folder)
     return folder
@@ -33,7 +33,8 @@ def test_list_shows_every_catalogued_result_with_its_last_status(capsys, tmp_pat
     write_report(tmp_path)
     code, out, _ = run(capsys, "list", "--report-dir", str(tmp_path))
     assert code == 0
-    rows = {line.split()[0]: line for line in out.splitlines()[1:]}
+    assert out.splitlines()[0].startswith("pack ewn: ")
+    rows = {line.split()[0]: line for line in out.splitlines()[2:] if line.startswith("  ") and "title" not in line}
     assert len(rows) >= 19
     assert "pass" in rows["thm1"] and "test_thm1_flow_equivalence.py" in rows["thm1"]
     assert "unknown" in rows["thm2"]
@@ -46,13 +47,18 @@ def test_compare_exit_codes(capsys, tmp_path):
     assert code == 0 and "no regressions" in out
     write_report(new, status="fail")
     code, out, _ = run(capsys, "compare", str(old), str(new / "report.json"))
-    assert code == 3 and "thm1: status pass -> fail" in out
+    assert code == 3 and "ewn:thm1: status pass -> fail" in out
 
 
 @pytest.mark.parametrize(
     "argv, fragment",
     [
         (["run", "--theorem", "thm99"], "unknown theorem id 'thm99'"),
+        (["run", "--theorem", "nopack:thm1"], "unknown theorem id 'nopack:thm1'"),
+        (["run", "--pack", "nopack"], "unknown pack 'nopack'"),
+        (["list", "--pack", "nopack"], "unknown pack 'nopack'"),
+        (["experiment", "nothing"], "unknown experiment 'nothing'"),
+        (["experiment", "ewn:nothing"], "pack 'ewn' has no experiment 'nothing'"),
         (["run", "--workers", "many"], "--workers 'many'"),
         (["run", "--profile", "fast"], "invalid choice: 'fast'"),
         (["run", "--device", "tpu"], "invalid choice: 'tpu'"),
@@ -90,12 +96,12 @@ def test_run_writes_a_report_and_compares_with_the_baseline(capsys, tmp_path):
     code, out, _ = run(capsys, "run", "--theorem", "lemma6", "--workers", "0", "--report-dir", str(tmp_path / "a"))
     assert code == 0, out
     document = json.loads((tmp_path / "a" / "report.json").read_text())
-    assert [r["id"] for r in document["results"]] == ["lemma6"]
+    assert [r["key"] for r in document["results"]] == ["ewn:lemma6"]
     assert document["results"][0]["status"] == "pass"
     baseline = tmp_path / "baseline"
     shutil.copytree(tmp_path / "a", baseline)
     stored = json.loads((baseline / "report.json").read_text())
-    stored["results"].append(dict(stored["results"][0], id="lemma6b"))
+    stored["results"].append(dict(stored["results"][0], id="lemma6b", key="ewn:lemma6b"))
     stored["results"][0]["status"] = "pass"
     (baseline / "report.json").write_text(json.dumps(stored))
     code, out, _ = run(capsys, "run", "--theorem", "lemma6", "--workers", "0", "--report-dir", str(tmp_path / "b"),

@@ -10,9 +10,11 @@ import struct
 import numpy as np
 import pytest
 
-from verify import cli, experiments, image_data
+from verify import cli, image_data, packs
+from verify import experiment as experiments
 from verify.errors import ConfigError
-from verify.experiments import config, conv_rate, lin_sep, pruning, simple_traj
+from verify import experiment_config as config
+from verify_ewn.experiments import conv_rate, lin_sep, pruning, simple_traj
 from verify.verdicts import Status
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -26,9 +28,12 @@ TINY = {
     "pruning": {"train_points": 120, "hidden": 8, "max_steps": 300, "seeds": 1, "levels": [-4.0, -10.0]},
 }
 
+EWN = packs.installed()["ewn"]
+NAMES = [e.name for e in EWN.experiments]
+
 
 def tiny_config(tmp_path, name, **changes):
-    document = json.loads(config.default_path(name).read_text())
+    document = json.loads(EWN.experiment(name).config.read_text())
     document["budgets"]["quick"] = {**document["budgets"]["quick"], **TINY[name], **changes}
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(document))
@@ -45,17 +50,17 @@ def assert_valid_png(path):
     assert matplotlib.image.imread(path).shape[:2] == (height, width)
 
 
-@pytest.mark.parametrize("name", experiments.NAMES)
+@pytest.mark.parametrize("name", NAMES)
 def test_experiment_writes_figures_and_summary(name, tmp_path):
     out = tmp_path / "out"
-    summary = experiments.run_experiment(name, out, config_path=tiny_config(tmp_path, name))
+    summary = experiments.run_experiment(EWN.experiment(name), out, config_path=tiny_config(tmp_path, name))
     on_disk = json.loads((out / "summary.json").read_text())
     assert on_disk == summary
     for key in ("schema_version", "experiment", "paper", "budget", "seed", "device", "settings", "seconds", "outcome",
                 "claims", "measured", "figures", "environment"):
         assert key in summary, key
     assert summary["experiment"] == name and summary["outcome"] in ("pass", "fail", "inconclusive")
-    assert summary["figures"] == experiments.module(name).FIGURES
+    assert summary["figures"] == experiments.module(EWN.experiment(name)).FIGURES
     assert summary["claims"]
     for claim in summary["claims"]:
         assert claim["id"].startswith(name) and claim["statement"]
@@ -73,7 +78,7 @@ def test_summary_is_strict_json():
 
 
 def test_simple_traj_claim_rejects_swapped_parameterisations():
-    settings = config.load("simple-traj", "quick", simple_traj.Settings)
+    settings = config.load("simple-traj", "quick", simple_traj.Settings, EWN.experiment("simple-traj").config)
     x = np.array(settings.point)
     inits = simple_traj.initialisations(settings, 0)[:2]
     ewn = [simple_traj.train("ewn", x, w0, settings, "cpu") for w0 in inits]
@@ -85,7 +90,7 @@ def test_simple_traj_claim_rejects_swapped_parameterisations():
 def test_pruning_claim_rejects_the_swapped_claim():
     # 300 digits, 16 hidden, 1,500 steps with k <= 1: EWN and Unnorm pass log L = -4 (SWN does
     # not), where EWN's mean accuracy at 50-80% pruned led Unnorm's by 0.21.
-    settings = config.load("pruning", "quick", pruning.Settings)
+    settings = config.load("pruning", "quick", pruning.Settings, EWN.experiment("pruning").config)
     settings = dataclasses.replace(settings, train_points=300, hidden=16, max_steps=1500, seeds=1, levels=[-4.0],
                                    k_max=1.0)
     split = pruning.load_split(settings, 0)
@@ -98,17 +103,17 @@ def test_pruning_claim_rejects_the_swapped_claim():
 
 def test_pruning_with_no_level_reached_is_inconclusive(tmp_path):
     path = tiny_config(tmp_path, "pruning", max_steps=5)
-    summary = experiments.run_experiment("pruning", tmp_path / "out", config_path=path)
+    summary = experiments.run_experiment(EWN.experiment("pruning"), tmp_path / "out", config_path=path)
     assert {c["status"] for c in summary["claims"]} == {"inconclusive"}
 
 
 # ---- configurations --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", experiments.NAMES)
+@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("budget", config.BUDGETS)
 def test_fixtures_load(name, budget):
-    assert config.load(name, budget, experiments.module(name).Settings)
+    assert config.load(name, budget, experiments.module(EWN.experiment(name)).Settings, EWN.experiment(name).config)
 
 
 @pytest.mark.parametrize(
@@ -125,7 +130,7 @@ def test_fixtures_load(name, budget):
     ],
 )
 def test_bad_configuration_is_named(tmp_path, edit, message):
-    document = json.loads(config.default_path("conv-rate").read_text())
+    document = json.loads(EWN.experiment("conv-rate").config.read_text())
     edit(document)
     path = tmp_path / "c.json"
     path.write_text(json.dumps(document))
@@ -140,7 +145,7 @@ def test_unreadable_configurations(tmp_path):
     with pytest.raises(ConfigError, match="not valid JSON"):
         config.load("conv-rate", "quick", conv_rate.Settings, tmp_path / "bad.json")
     with pytest.raises(ConfigError, match="unknown budget"):
-        config.load("conv-rate", "huge", conv_rate.Settings)
+        config.load("conv-rate", "huge", conv_rate.Settings, EWN.experiment("conv-rate").config)
 
 
 @pytest.mark.parametrize(
@@ -149,7 +154,7 @@ def test_unreadable_configurations(tmp_path):
         (["experiment", "nope"], "unknown experiment 'nope'"),
         (["experiment", "xor", "--budget", "huge"], "invalid choice"),
         (["experiment", "xor", "--seed", "-1"], "--seed must be >= 0"),
-        (["experiment", "xor", "--mnist-dir", "."], "only applies to the pruning"),
+        (["experiment", "xor", "--mnist-dir", "."], "experiment 'xor' takes no --mnist-dir"),
         (["experiment", "xor", "--config", "/nonexistent.json"], "does not exist"),
         (["experiment", "pruning", "--mnist-dir", "/nonexistent"], "is not a folder"),
     ],
@@ -195,7 +200,7 @@ def test_mnist_idx_files_are_read(tmp_path, compress):
 def test_pruning_runs_on_mnist_files(tmp_path):
     fake_mnist(tmp_path)
     path = tiny_config(tmp_path, "pruning", train_points=30, test_points=10)
-    summary = experiments.run_experiment("pruning", tmp_path / "out", config_path=path, mnist_dir=tmp_path)
+    summary = experiments.run_experiment(EWN.experiment("pruning"), tmp_path / "out", config_path=path, mnist_dir=tmp_path)
     assert summary["measured"]["data"] == "mnist" and summary["measured"]["train_points"] == 30
 
 
@@ -219,7 +224,7 @@ def test_corrupt_mnist_is_named(tmp_path, damage, message):
 
 @pytest.mark.parametrize("kind", ["ewn", "swn"])
 def test_lin_sep_judges_the_states_a_25_nat_run_records(kind):
-    settings = config.load("lin-sep", "quick", lin_sep.Settings)
+    settings = config.load("lin-sep", "quick", lin_sep.Settings, EWN.experiment("lin-sep").config)
     fine = lin_sep.train(kind, 0, dataclasses.replace(settings, snapshot_every=5.0), "cpu")
     coarse = lin_sep.train(kind, 0, dataclasses.replace(settings, snapshot_every=25.0), "cpu")
     judged = lin_sep.on_grid(fine).snapshots
@@ -232,7 +237,7 @@ def test_lin_sep_assumptions_claim_rejects_c_equal_one():
     """With c = 1 A5 does not vanish: on SWN draw 0 it is 0.28 at -300 (needs <= 0.01), and the
     loss vector flips between milestones. (EWN at c = 1 jumps past -300 to -1,052 in one step,
     leaving too few milestones to judge.)"""
-    settings = dataclasses.replace(config.load("lin-sep", "quick", lin_sep.Settings), c=1.0)
+    settings = dataclasses.replace(config.load("lin-sep", "quick", lin_sep.Settings, EWN.experiment("lin-sep").config), c=1.0)
     trajectory = lin_sep.train("swn", 0, settings, "cpu")
     assumptions = lin_sep.judge("swn", 0, trajectory, settings)[0]
     assert assumptions.id.startswith("lin-sep/assumptions-swn")

@@ -58,11 +58,12 @@ def test_experiment_runs_on_cuda(name, tmp_path):
     """The batched experiments at a tiny budget on CUDA give the same claim outcomes as on the CPU."""
     from test_experiments import tiny_config
 
-    from verify import experiments
+    from verify import experiment as experiments
+    from verify import packs
 
     path = tiny_config(tmp_path, name)
     outcomes = {
-        device: [c["status"] for c in experiments.run_experiment(name, tmp_path / device, device=device, config_path=path)["claims"]]
+        device: [c["status"] for c in experiments.run_experiment(packs.installed()["ewn"].experiment(name), tmp_path / device, device=device, config_path=path)["claims"]]
         for device in ("cpu", "cuda")
     }
     assert outcomes["cuda"] == outcomes["cpu"]

@@ -1,8 +1,10 @@
-"""The pytest plugin, run in-process on a small property set: serial and xdist give one report."""
+"""The pytest plugin, run in-process on a small pack: serial and xdist give one report."""
 
 import json
 
 import pytest
+
+from tiny_pack import make_pack
 
 pytest_plugins = ["pytester"]
 
@@ -46,10 +48,15 @@ def test_prop1_broken_helper():
 
 
 @pytest.fixture
-def property_set(pytester):
-    pytester.mkdir("properties")
-    (pytester.path / "properties" / "test_lemma6_small.py").write_text(PASSING)
-    (pytester.path / "properties" / "test_prop1_small.py").write_text(FAILING)
+def property_set(pytester, monkeypatch):
+    """The pack `mini` (installed through its entry point) and a harness test outside it."""
+    site = make_pack(pytester.path, "mini", ["lemma6", "prop1", "prop4", "thm4"], {
+        "test_lemma6_small.py": PASSING, "test_prop1_small.py": FAILING,
+    })
+    monkeypatch.syspath_prepend(str(site))
+    # xdist's workers ignore PYTHONPATH; a root conftest puts the pack on their sys.path.
+    (pytester.path / "conftest.py").write_text(f"import sys\n\nsys.path.insert(0, {str(site)!r})\n")
+    (pytester.path / "properties").symlink_to(site / "verify_mini")
     (pytester.path / "tests").mkdir()
     (pytester.path / "tests" / "test_harness.py").write_text("def test_outside_properties():\n    assert True\n")
     return pytester
@@ -64,22 +71,25 @@ def stable(report_path):
 
 
 def results_by_id(report_path):
-    return {r["id"]: r for r in json.loads(report_path.read_text())["results"]}
+    results = json.loads(report_path.read_text())["results"]
+    assert all(r["pack"] == "mini" and r["key"] == f"mini:{r['id']}" for r in results)
+    return {r["id"]: r for r in results}
 
 
 def test_serial_and_xdist_reports_agree(property_set):
     serial = property_set.path / "serial"
     parallel = property_set.path / "parallel"
-    property_set.runpytest_inprocess("properties", "tests", "--verify-report", str(serial), "-p", "no:cacheprovider")
+    property_set.runpytest_inprocess("properties", "tests", "--verify-report", str(serial), "-p", "no:cacheprovider", "--verify-packs", "mini")
     property_set.runpytest_inprocess(
-        "properties", "tests", "-n", "2", "--dist", "loadgroup", "--verify-report", str(parallel), "-p", "no:cacheprovider"
+        "properties", "tests", "-n", "2", "--dist", "loadgroup", "--verify-report", str(parallel), "-p", "no:cacheprovider",
+        "--verify-packs", "mini",
     )
     assert stable(serial / "report.json") == stable(parallel / "report.json")
 
 
 def test_report_content(property_set):
     folder = property_set.path / "report"
-    result = property_set.runpytest_inprocess("properties", "tests", "--verify-report", str(folder))
+    result = property_set.runpytest_inprocess("properties", "tests", "--verify-report", str(folder), "--verify-packs", "mini")
     result.assert_outcomes(passed=4, failed=2)
     results = results_by_id(folder / "report.json")
     lemma6 = results["lemma6"]
@@ -97,11 +107,14 @@ def test_report_content(property_set):
     # Catalogued results with no property tests are listed as skipped; the harness test is no result.
     assert results["thm4"]["status"] == "skipped"
     assert all(not nodeid.startswith("tests/") for r in results.values() for nodeid in r["tests"])
-    for name in ("index.md", "index.html", "lemma6.json", "lemma6.md", "lemma6.html", "prop4.html"):
+    for name in ("index.md", "index.html", "mini/lemma6.json", "mini/lemma6.md", "mini/lemma6.html", "mini/prop4.html"):
         assert (folder / name).is_file()
+    assert "## Pack mini" in (folder / "index.md").read_text()
 
 
 def test_terminal_table_and_selection(property_set):
-    result = property_set.runpytest_inprocess("properties", "--verify-results", "lemma6", "--verify-progress")
+    result = property_set.runpytest_inprocess(
+        "properties", "--verify-results", "mini:lemma6", "--verify-progress", "--verify-packs", "mini"
+    )
     result.assert_outcomes(passed=2)
-    result.stdout.fnmatch_lines(["*[[]1/1 results[]] lemma6 pass*", "*verdicts per result*", "lemma6*pass*"])
+    result.stdout.fnmatch_lines(["*[[]1/1 results[]] mini:lemma6 pass*", "*verdicts per result*", "mini:lemma6*pass*"])

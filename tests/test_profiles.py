@@ -98,14 +98,15 @@ def test_verify_run_passes_its_profile_to_pytest(monkeypatch, tmp_path):
     class Launched(Exception):
         pass
 
-    def call(command, cwd, env):
-        seen.update(env=env)
+    def call(command, env):
+        seen.update(env=env, command=command)
         raise Launched
 
     monkeypatch.setattr(cli.subprocess, "call", call)
     with pytest.raises(Launched):
         cli.main(["run", "--profile", "thorough", "--report-dir", str(tmp_path)])
     assert seen["env"]["VERIFY_PROFILE"] == "thorough"
+    assert seen["command"][seen["command"].index("--verify-profile") + 1] == "thorough"
 
 
 def test_seeded_ci_draws_from_the_given_seed(monkeypatch):

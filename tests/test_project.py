@@ -57,3 +57,12 @@ def test_the_library_import_graph_has_no_circle():
 
     for module in sorted(graph):
         visit(module, [])
+
+
+def test_the_core_imports_no_pack():
+    """The core reaches packs only through their entry points (verify.packs)."""
+    for path in (ROOT / "verify").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in getattr(node, "names", [])]
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                assert not any(n.startswith("verify_") for n in names), f"{path.name} imports a pack: {names}"

@@ -12,7 +12,7 @@ from verify.errors import ConfigError
 def entry(rid, status="pass", value=0.1, threshold=0.25, relation="<="):
     metric = {"value": value, "threshold": threshold, "relation": relation, "examples": 10,
               "drift_tolerance": report.DRIFT_FRACTION * abs(threshold)}
-    return {"id": rid, "title": rid, "status": status, "examples": {"pass": 10, "fail": 0, "inconclusive": 2},
+    return {"key": f"ewn:{rid}", "pack": "ewn", "id": rid, "title": rid, "status": status, "examples": {"pass": 10, "fail": 0, "inconclusive": 2},
             "metrics": {"log ratio final": metric}, "counterexample": None, "duration_s": 1.0, "tests": {},
             "series": {}}
 
@@ -33,7 +33,7 @@ def test_worse_status_is_flagged_and_better_is_not():
     new["results"][0]["status"] = "fail"
     new["results"][1]["status"] = "inconclusive"
     lines = report.compare(BASE, new)
-    assert lines == ["thm1: status pass -> fail", "thm2: status pass -> inconclusive"]
+    assert lines == ["ewn:thm1: status pass -> fail", "ewn:thm2: status pass -> inconclusive"]
     assert report.compare(new, BASE) == []
 
 
@@ -42,9 +42,9 @@ def test_metric_drift_toward_its_threshold_is_flagged():
     new["results"][1]["metrics"]["log ratio final"]["value"] = 0.1 + 0.13  # tolerance 0.125
     new["results"][2]["metrics"]["log ratio final"]["value"] = 0.02 - 0.001  # tolerance 0.005
     lines = report.compare(BASE, new)
-    assert len(lines) == 1 and lines[0].startswith("thm2: metric 'log ratio final' 0.1 -> 0.23")
+    assert len(lines) == 1 and lines[0].startswith("ewn:thm2: metric 'log ratio final' 0.1 -> 0.23")
     new["results"][2]["metrics"]["log ratio final"]["value"] = 0.02 - 0.006
-    assert [line.split(":")[0] for line in report.compare(BASE, new)] == ["thm2", "cor1"]
+    assert [line.split(": ")[0] for line in report.compare(BASE, new)] == ["ewn:thm2", "ewn:cor1"]
     # Moving away from the threshold, however far, is not a regression.
     better = copy.deepcopy(BASE)
     better["results"][1]["metrics"]["log ratio final"]["value"] = -5.0
@@ -54,13 +54,13 @@ def test_metric_drift_toward_its_threshold_is_flagged():
 def test_non_finite_metric_is_flagged():
     new = copy.deepcopy(BASE)
     new["results"][0]["metrics"]["log ratio final"]["value"] = float("nan")
-    assert report.compare(BASE, new)[0].startswith("thm1: metric")
+    assert report.compare(BASE, new)[0].startswith("ewn:thm1: metric")
 
 
 def test_disappeared_result_is_flagged():
     new = document(entry("thm1"), entry("cor1", value=0.02, threshold=0.01, relation=">="))
-    assert report.compare(BASE, new) == ["thm2: disappeared (was pass)"]
-    assert report.compare(BASE, new, ids=["thm1"]) == []
+    assert report.compare(BASE, new) == ["ewn:thm2: disappeared (was pass)"]
+    assert report.compare(BASE, new, ids=["ewn:thm1"]) == []
 
 
 def test_load_rejects_missing_corrupt_and_foreign_files(tmp_path):
@@ -71,9 +71,15 @@ def test_load_rejects_missing_corrupt_and_foreign_files(tmp_path):
     with pytest.raises(ConfigError, match="corrupt report"):
         report.load(tmp_path)
     bad.write_text(json.dumps({"schema_version": 99, "results": []}))
-    with pytest.raises(ConfigError, match="is not a schema-1 verify report"):
+    with pytest.raises(ConfigError, match="is not a schema-2 verify report"):
         report.load(bad)
-    bad.write_text(json.dumps({"schema_version": 1, "results": [{"id": "thm1", "status": "great"}]}))
+    bad.write_text(json.dumps({"schema_version": 1, "results": []}))
+    with pytest.raises(ConfigError, match="is not a schema-2 verify report"):
+        report.load(bad)
+    bad.write_text(json.dumps({"schema_version": 2, "results": [{"key": "ewn:thm1", "pack": "ewn", "id": "thm1"}]}))
+    with pytest.raises(ConfigError, match="known status"):
+        report.load(bad)
+    bad.write_text(json.dumps({"schema_version": 2, "results": [{"key": "ewn:thm1", "pack": "ewn", "id": "thm1", "status": "great"}]}))
     with pytest.raises(ConfigError, match="known status"):
         report.load(bad)
 
@@ -85,11 +91,11 @@ def test_written_report_round_trips_with_pages_and_plot(tmp_path):
     written = document(entry("thm1"), plotted)
     report.write(written, tmp_path)
     assert report.load(tmp_path) == json.loads(json.dumps(written))
-    assert json.loads((tmp_path / "thm2.json").read_text())["id"] == "thm2"
-    assert (tmp_path / "thm2.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    assert "thm2.png" in (tmp_path / "thm2.html").read_text()
-    assert not (tmp_path / "thm1.png").exists()
-    assert "| [thm2](thm2.md) |" in (tmp_path / "index.md").read_text()
+    assert json.loads((tmp_path / "ewn" / "thm2.json").read_text())["id"] == "thm2"
+    assert (tmp_path / "ewn" / "thm2.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert "thm2.png" in (tmp_path / "ewn" / "thm2.html").read_text()
+    assert not (tmp_path / "ewn" / "thm1.png").exists()
+    assert "| [thm2](ewn/thm2.md) |" in (tmp_path / "index.md").read_text()
     assert not list(tmp_path.glob(".*.tmp"))
 
 

@@ -24,7 +24,7 @@ def test_substitution_is_undone_and_reaches_imported_names():
     finally:
         restore()
     assert arch.degree == 3
-    from verify import flow_identities
+    from verify_ewn import flow_identities
 
     correct = flow_identities.VELOCITIES["ewn"]
     restore = substitute(FAULTS["ewn-velocity-norm"])

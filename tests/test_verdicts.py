@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import claims, regimes
+from verify import claims
+from verify_ewn import regimes
 from verify.checks import LimitTolerance, SurvivorRule, classify_survivors, late_window, limit
 from verify.tally import Tally, VacuousPropertyWarning, property_of, record, vacuous
 from verify.trajectory import Snapshot, StopReason, Trajectory

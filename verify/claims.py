@@ -1,4 +1,5 @@
-"""Claim checkers for the trajectory-level results (prop1/4, prop2, lemma1, lemma2, thm2, cor1).
+"""Claim checkers for trajectory-level limit claims: A5 vanishing, gradient direction and alignment,
+no anti-alignment, joint support, norm-gradient ratios, max-margin direction, rates, sparsity.
 
 Each takes a trajectory and tolerances and returns a Verdict; tolerances are chosen in the
 property modules, beside the measurement that justifies them.
@@ -54,7 +55,7 @@ def grad_shares(s: Snapshot) -> np.ndarray:
     return np.exp(logs - top) / np.sqrt(np.sum(np.exp(2 * (logs - top))))
 
 
-# ---- prop1 / prop4: A5 is mild -------------------------------------------------------------
+# ---- A5 is mild: eta ||w_u|| ||grad_u L|| -> 0 ---------------------------------------------
 
 
 @reports_trajectory
@@ -77,7 +78,7 @@ def a5_claim(trajectory: Trajectory, target: float, proxy_tol: ProxyTolerances, 
     return decide(proxies, claims, {"a5_final": float(a5[-1]), "a5_window_start": float(a5[0]), "a5_rate_slope": fitted})
 
 
-# ---- prop2, lemma1, lemma2: gradient direction and alignment ------------------------------
+# ---- gradient direction and alignment, anti-alignment, joint support ------------------------------
 
 
 @reports_trajectory
@@ -150,7 +151,7 @@ def _undecided_where_they_matter(proxies: list[Check], survivors, over: Callable
 def no_anti_alignment_claim(
     trajectory: Trajectory, target: float, proxy_tol: ProxyTolerances, tol: float, sign: float = 1.0
 ) -> Verdict:
-    """lemma1: w~_u . g~_u >= 0 for every node: the final min over nodes of
+    """No anti-alignment: w~_u . g~_u >= 0 for every node: the final min over nodes of
     (||w_u||/||w||)(||grad_u L||/||grad L||) cos(w_u, -grad_u L) is >= -tol.
 
     Every node counts, dying ones included, so no survivor classification is needed.
@@ -174,7 +175,7 @@ def joint_support_claim(
     rule: SurvivorRule,
     grad_shares_of: Callable[[Snapshot], np.ndarray] | None = None,
 ) -> Verdict:
-    """lemma2: some node has both ||w~_u|| > 0 and ||g~_u|| > 0.
+    """Joint support: some node has both ||w~_u|| > 0 and ||g~_u|| > 0.
 
     Per node, j_u = min(||w_u||/||w||, ||grad_u L||/||grad L||), read like a share with
     j_u ~ |log L|^e across the late window: the node supports the claim when j_u >= floor at
@@ -202,7 +203,7 @@ def joint_support_claim(
     return decide(proxies, claims, {"joint_support": best, "supporting_nodes": float(holding.sum())})
 
 
-# ---- thm2: norm-gradient limits -------------------------------------------------------------
+# ---- norm-gradient limits of survivors -------------------------------------------------------------
 
 
 def ewn_statistic(s: Snapshot) -> np.ndarray:
@@ -252,7 +253,7 @@ def norm_gradient_claim(
     return decide(proxies, claims, metrics)
 
 
-# ---- cor1: deep linear nets reach the max-margin direction ----------------------------------
+# ---- deep linear nets reach the max-margin direction ----------------------------------
 
 
 @reports_trajectory
@@ -279,7 +280,7 @@ def max_margin_claim(
     return decide(proxies, claims, {"gap_final": float(gaps[-1]), "gap_window_start": float(gaps[0])})
 
 
-# ---- thm3: convergence rates ---------------------------------------------------------------
+# ---- convergence rates ---------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -348,7 +349,7 @@ def rate_claim(
     return decide(proxies, claims, metrics)
 
 
-# ---- prop3 (statistical part): effective node counts ---------------------------------------
+# ---- sparsity (statistical part): effective node counts ---------------------------------------
 
 
 def effective_nodes(s: Snapshot, nodes: np.ndarray | None = None) -> float:

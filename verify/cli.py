@@ -1,13 +1,13 @@
-"""The `verify` command: run the properties and write reports, list the results, compare reports,
-run the self-test, reproduce the paper's experiments.
+"""The `verify` command: run the installed packs' properties and write reports, list the results,
+compare reports, run the self-test, reproduce a paper's experiments.
 
-    verify run [--theorem ID ...] [--profile dev|ci|thorough] [--workers N] [--report-dir DIR]
-               [--baseline DIR] [--device cpu|cuda] [-k EXPR]
-    verify list [--report-dir DIR]
+    verify run [--pack NAME ...] [--theorem [PACK:]ID ...] [--profile dev|ci|thorough]
+               [--workers N] [--report-dir DIR] [--baseline DIR] [--device cpu|cuda] [-k EXPR]
+    verify list [--pack NAME ...] [--report-dir DIR]
     verify compare OLD NEW
     verify selftest [--fault NAME ...] [--fast] [--false-alarms N]
-    verify experiment NAME [--out DIR] [--seed N] [--device cpu|cuda] [--budget quick|full]
-                           [--config FILE] [--mnist-dir DIR]
+    verify experiment [PACK:]NAME [--out DIR] [--seed N] [--device cpu|cuda] [--budget quick|full]
+                                  [--config FILE] [--mnist-dir DIR]
 
 Exit codes: 0 all well; 1 a result failed (or errored); 3 a regression against the baseline
 (when nothing failed); 2 bad usage or bad input, with a one-line message and no traceback.
@@ -21,11 +21,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from verify import files, profiles, registry, report
+from verify import files, packs, profiles, registry, report
 from verify.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-PROPERTIES = REPO_ROOT / "properties"
+RUN_INI = Path(__file__).resolve().parent / "run.ini"
 DEFAULT_REPORT_DIR = Path("reports/latest")
 DEVICES = ("cpu", "cuda")
 
@@ -38,17 +37,21 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="verify", description="Executable properties of the EWN paper.")
+    parser = _Parser(prog="verify", description="Executable properties of deep-learning theory, one pack per paper.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run the properties and write a report per result")
-    run.add_argument("--theorem", nargs="+", default=None, metavar="ID", help="result ids to run (default: all)")
+    run.add_argument("--pack", nargs="+", default=None, metavar="NAME", help="packs to run (default: all installed)")
+    run.add_argument(
+        "--theorem", nargs="+", default=None, metavar="ID", help="result ids, ID or PACK:ID, to run (default: all)"
+    )
     run.add_argument("--profile", choices=profiles.PROFILES, default=None, help="Hypothesis profile")
     run.add_argument("--workers", default="auto", help="pytest-xdist workers ('auto', or 0 for serial)")
     run.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="where the report goes")
     run.add_argument("--baseline", type=Path, default=None, help="a previous report folder to compare against")
     run.add_argument("--device", choices=DEVICES, default="cpu", help="where the trainers run")
     run.add_argument("-k", dest="keyword", default=None, help="pytest -k expression selecting tests")
-    listing = sub.add_parser("list", help="list the results with their last known status")
+    listing = sub.add_parser("list", help="list the packs' results with their last known status")
+    listing.add_argument("--pack", nargs="+", default=None, metavar="NAME", help="packs to list (default: all)")
     listing.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="report to read statuses from")
     comparing = sub.add_parser("compare", help="compare two reports; exit 3 on a regression")
     comparing.add_argument("old", type=Path)
@@ -61,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run the correct implementation under N seeded ci-profile runs (alone: only these, no faults)",
     )
     experiment = sub.add_parser("experiment", help="reproduce one of the paper's experiments: figures and summary.json")
-    experiment.add_argument("name", metavar="NAME", help="lin-sep, simple-traj, xor, conv-rate or pruning")
+    experiment.add_argument("name", metavar="NAME", help="an experiment of an installed pack (`verify list` shows them)")
     experiment.add_argument("--out", type=Path, default=None, help="output folder (default: reports/experiments/NAME)")
     experiment.add_argument("--seed", type=int, default=0, help="first seed (data and initialisations)")
     experiment.add_argument("--device", choices=DEVICES, default="cpu", help="where the trainers run")
@@ -79,10 +82,12 @@ def _workers(value: str) -> list[str]:
     return [] if int(value) == 0 else ["-n", value, "--dist", "loadgroup"]
 
 
-def _catalogue() -> dict[str, registry.Result]:
-    if not PROPERTIES.is_dir():
-        raise ConfigError(f"no properties/ folder beside the package at {REPO_ROOT}; install from a checkout (pip install -e .)")
-    return registry.catalogue(PROPERTIES)
+def _catalogues(selected: dict[str, packs.Pack]) -> dict[str, dict[str, registry.Result]]:
+    return {name: registry.catalogue(pack) for name, pack in selected.items()}
+
+
+def _pytest_root(folders: list[Path]) -> Path:
+    return Path(os.path.commonpath([str(f.resolve()) for f in folders]))
 
 
 def _check_device(device: str) -> None:
@@ -94,29 +99,36 @@ def _check_device(device: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    catalogue = _catalogue()
-    ids = registry.check_ids(args.theorem, catalogue) if args.theorem else None
+    selected = packs.select(args.pack)
+    keys = registry.resolve_ids(args.theorem, _catalogues(selected)) if args.theorem else None
+    if keys:
+        selected = {name: pack for name, pack in selected.items() if any(k.startswith(name + ":") for k in keys)}
     _check_device(args.device)
     baseline = report.load(args.baseline) if args.baseline is not None else None
     profile = profiles.chosen(args.profile)
     folder = files.make_folder(args.report_dir.resolve(), "report")
-    command = [sys.executable, "-m", "pytest", str(PROPERTIES), "-q", *_workers(args.workers)]
-    command += ["--verify-report", str(folder), "--verify-progress", "-p", "no:cacheprovider"]
-    if ids:
-        command += ["--verify-results", ",".join(ids)]
+    folders = [Path(pack.properties) for pack in selected.values()]
+    root = _pytest_root(folders)
+    command = [sys.executable, "-m", "pytest", *map(str, folders), "-q", *_workers(args.workers)]
+    command += ["-c", str(RUN_INI), "--rootdir", str(root), "--confcutdir", str(root), "-p", "no:cacheprovider"]
+    command += ["--verify-report", str(folder), "--verify-progress", "--verify-profile", profile]
+    command += ["--verify-packs", ",".join(selected)]
+    if keys:
+        command += ["--verify-results", ",".join(keys)]
     if args.keyword:
         command += ["-k", args.keyword]
     env = dict(os.environ, VERIFY_PROFILE=profile, VERIFY_DEVICE=args.device)
-    print(f"verify: running {'all results' if not ids else ', '.join(ids)} under the {profile!r} profile", flush=True)
-    code = subprocess.call(command, cwd=REPO_ROOT, env=env)
+    what = ", ".join(keys) if keys else "all results of " + ", ".join(selected)
+    print(f"verify: running {what} under the {profile!r} profile", flush=True)
+    code = subprocess.call(command, env=env)
     if code == 5:
         raise ConfigError("no property tests were selected")
     if code not in (0, 1):
         raise ConfigError(f"pytest stopped with exit code {code} before the properties ran")
     new = report.load(folder)
     print(f"verify: report written to {folder / 'index.html'}")
-    failed = [r["id"] for r in new["results"] if r["status"] in ("fail", "error")]
-    regressions = report.compare(baseline, new, ids) if baseline is not None else []
+    failed = [r["key"] for r in new["results"] if r["status"] in ("fail", "error")]
+    regressions = report.compare(baseline, new, keys) if baseline is not None else []
     for line in regressions:
         print(f"verify: regression: {line}")
     if failed:
@@ -126,14 +138,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def list_results(args: argparse.Namespace) -> int:
-    catalogue = _catalogue()
+    selected = packs.select(args.pack)
     last = {}
     if (args.report_dir / "report.json").is_file():
-        last = {r["id"]: r["status"] for r in report.load(args.report_dir)["results"]}
-    print(f"{'id':<8} {'loss':<14} {'last status':<13} {'modules':<40} title")
-    for rid, result in catalogue.items():
-        modules = ", ".join(result.modules) or "-"
-        print(f"{rid:<8} {result.loss:<14} {last.get(rid, 'unknown'):<13} {modules:<40} {result.title}")
+        last = {r["key"]: r["status"] for r in report.load(args.report_dir)["results"]}
+    for name, pack in selected.items():
+        print(f"pack {name}: {pack.title}")
+        print(f"  {'id':<12} {'loss':<14} {'last status':<13} {'modules':<40} title")
+        for rid, result in registry.catalogue(pack).items():
+            modules = ", ".join(result.modules) or "-"
+            status = last.get(registry.key(name, rid), "unknown")
+            print(f"  {rid:<12} {result.loss:<14} {status:<13} {modules:<40} {result.title}")
+        if pack.experiments:
+            print(f"  experiments: {', '.join(e.name for e in pack.experiments)}")
     return 0
 
 
@@ -183,20 +200,19 @@ def selftest(args: argparse.Namespace) -> int:
 
 
 def experiment(args: argparse.Namespace) -> int:
-    from verify import experiments
+    from verify import experiment as runner
 
-    experiments.module(args.name)
+    pack, chosen = runner.find(args.name, packs.installed())
     _check_device(args.device)
     if args.seed < 0:
         raise ConfigError(f"--seed must be >= 0, got {args.seed}")
     options = {}
     if args.mnist_dir is not None:
-        if args.name != "pruning":
-            raise ConfigError("--mnist-dir only applies to the pruning experiment")
         options["mnist_dir"] = args.mnist_dir
-    out = args.out if args.out is not None else Path("reports/experiments") / args.name
-    summary = experiments.run_experiment(
-        args.name, out, budget=args.budget, seed=args.seed, device=args.device, config_path=args.config, **options
+    out = args.out if args.out is not None else Path("reports/experiments") / pack.name / chosen.name
+    summary = runner.run_experiment(
+        chosen, out, pack=pack.name, budget=args.budget, seed=args.seed, device=args.device,
+        config_path=args.config, **options
     )
     print(f"{args.name} ({args.budget}, seed {args.seed}, {args.device}): {summary['outcome']} in {summary['seconds']:.1f} s")
     for claim in summary["claims"]:

@@ -6,8 +6,10 @@ counts, worst claim values, one example's plot series) and whether a failure was
 (a counterexample, 'fail') or another exception ('error'). The controller alone gathers the
 reports, prints the per-result table and progress, and writes the report files.
 
-Tests under properties/ are grouped per result (the xdist_group mark, for --dist loadgroup)
-and can be selected per result with --verify-results.
+The property modules are those of the installed packs (verify.packs); their tests are grouped
+per result (the xdist_group mark `pack:id`, for --dist loadgroup) and can be selected per
+result with --verify-results. The plugin also registers the markers the packs use and, under
+`verify run` (--verify-profile), loads the Hypothesis profile.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 
 import pytest
 
-from verify import registry
+from verify import packs, profiles, registry
 from verify.report import build, result_status, summarise, write
 
 VERDICTS_KEY = "verify_verdicts"
@@ -28,15 +30,40 @@ def pytest_addoption(parser):
     group.addoption("--verify-report", default=None, metavar="DIR", help="write the per-result report into DIR")
     group.addoption("--verify-results", default=None, metavar="IDS", help="comma-separated result ids to run")
     group.addoption("--verify-progress", action="store_true", help="print a line as each result completes")
+    group.addoption("--verify-packs", default=None, metavar="NAMES", help="comma-separated packs to report (default: all)")
+    group.addoption("--verify-profile", default=None, metavar="NAME", help="load this verify Hypothesis profile")
 
 
-def _modules(config) -> dict[str, registry.PropertyModule]:
-    if not hasattr(config, "_verify_modules"):
-        config._verify_modules = registry.discover(config.rootpath / "properties")
-    return config._verify_modules
+def _packs(config) -> dict[str, packs.Pack]:
+    if not hasattr(config, "_verify_packs"):
+        names = config.getoption("verify_packs")
+        config._verify_packs = packs.select(names.split(",") if names else None, packs.installed())
+    return config._verify_packs
+
+
+def _index(config) -> registry.Index:
+    if not hasattr(config, "_verify_index"):
+        config._verify_index = registry.Index(_packs(config))
+    return config._verify_index
+
+
+MARKERS = (
+    "slow: trains to e^-300 or beyond (seconds, not milliseconds)",
+    "gpu: needs CUDA; skipped cleanly without it",
+)
+
+
+# Raised inside torch.func on torch 2.13 for its own internals, not by verify or a pack.
+WARNING_FILTERS = ("ignore:`torch.jit.script` is deprecated:DeprecationWarning",)
 
 
 def pytest_configure(config):
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    for line in WARNING_FILTERS:
+        config.addinivalue_line("filterwarnings", line)
+    if config.getoption("verify_profile"):
+        profiles.load(config.getoption("verify_profile"))
     if not hasattr(config, "workerinput"):
         config._verify_session = _Session(config)
         config.pluginmanager.register(config._verify_session, "verify-session")
@@ -44,12 +71,12 @@ def pytest_configure(config):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    modules = _modules(config)
+    index = _index(config)
     wanted = config.getoption("verify_results")
     wanted = set(wanted.split(",")) if wanted else None
     keep, drop = [], []
     for item in items:
-        result = registry.result_of_nodeid(item.nodeid, modules)
+        result = index.result_of(item.nodeid, config.rootpath)
         if wanted is not None and result not in wanted:
             drop.append(item)
             continue
@@ -88,9 +115,9 @@ class _Session:
     def _expect(self, nodeids) -> None:
         if self.expected:
             return
-        modules = _modules(self.config)
+        index = _index(self.config)
         for nodeid in nodeids:
-            result = registry.result_of_nodeid(nodeid, modules)
+            result = index.result_of(nodeid, self.config.rootpath)
             if result is not None:
                 self.expected[result] = self.expected.get(result, 0) + 1
 
@@ -102,7 +129,7 @@ class _Session:
         self._expect(ids)
 
     def pytest_runtest_logreport(self, report):
-        result = registry.result_of_nodeid(report.nodeid, _modules(self.config))
+        result = _index(self.config).result_of(report.nodeid, self.config.rootpath)
         if result is None:
             return
         record = self.tests.setdefault(
@@ -145,11 +172,11 @@ class _Session:
         if not results:
             return
         terminalreporter.section("verdicts per result")
-        terminalreporter.write_line(f"{'result':<10} {'status':<13} {'pass':>6} {'fail':>6} {'inconclusive':>13}")
+        terminalreporter.write_line(f"{'result':<18} {'status':<13} {'pass':>6} {'fail':>6} {'inconclusive':>13}")
         for rid, entry in results.items():
             counts = entry["examples"]
             terminalreporter.write_line(
-                f"{rid:<10} {entry['status']:<13} {counts['pass']:>6} {counts['fail']:>6} {counts['inconclusive']:>13}"
+                f"{rid:<18} {entry['status']:<13} {counts['pass']:>6} {counts['fail']:>6} {counts['inconclusive']:>13}"
             )
 
     def pytest_sessionfinish(self, session, exitstatus):
@@ -157,4 +184,4 @@ class _Session:
         if target is None:
             return
         wanted = self.config.getoption("verify_results")
-        write(build(self.tests.values(), self.config.rootpath, wanted.split(",") if wanted else None), target)
+        write(build(self.tests.values(), _packs(self.config), wanted.split(",") if wanted else None), target)

@@ -1,97 +1,43 @@
-"""The theorem registry: every result of the paper, and which property tests check it.
+"""Which property tests check which result: discovered from a pack's property modules.
 
-RESULTS holds the paper's side (id, title, statement, assumptions, loss), as in
-../shared/THEOREMS.md. The test side is discovered, not listed: a module
-properties/test_<id>_*.py belongs to result <id>, and a test decorated with
-verify.tally.property_of("<id>"), or named with a catalogued id as a word, belongs to that id. So a new property module appears in
-`verify list` and in the reports without an edit here; an id found in the properties but
-missing from RESULTS is still reported, with its id as its title.
+The paper's side (ids, titles, statements) comes from each pack's statement file
+(verify.packs). The test side is discovered, not listed: a module test_<slug>_*.py of a pack
+belongs to the result whose slug (its id with every non-alphanumeric character made '_')
+prefixes the name, the longest such; a test decorated with verify.tally.property_of("<id>"),
+or whose name holds a result's slug between underscores, belongs to that result. So a new
+property module appears in `verify list` and in the reports without an edit here; an id found
+in the properties but missing from the statement file is still reported, with its id as its
+title.
+
+Results are keyed `pack:id` (`key`), so two packs may use the same id.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from verify.errors import ConfigError
-
-GF = "A1-A4 (gradient flow)"
-GD = "A1-A5 (GD); A1-A4 (flow)"
+from verify.packs import Pack, Result
 
 
-@dataclass(frozen=True)
-class Result:
-    id: str
-    title: str
-    statement: str
-    assumptions: str
-    loss: str
-    modules: tuple[str, ...] = field(default=())
+def key(pack: str, rid: str) -> str:
+    """The qualified name of a result: `pack:id`."""
+    return f"{pack}:{rid}"
 
 
-_RESULTS = [
-    Result("thm1", "Gradient flow equivalence (Theorem 1)",
-           "With ||v_u|| = 1, EWN flow gives dw_u/dt = -eta ||w_u||^2 grad_u L; SWN flow gives "
-           "dw_u/dt = -eta(||w_u||^2 grad_u L + ((1 - ||w_u||^2)/||w_u||^2)(w_u . grad_u L) w_u).",
-           "smooth L; ||v_u|| = 1 (generalised to any ||v_u||)", "exponential"),
-    Result("prop1", "A5 is mild (Proposition 1)",
-           "For eta = O(1/L^c) with c < 1, eta(t) ||w_u|| ||grad_u L|| -> 0 for every node u.", "A1-A4", "exponential"),
-    Result("prop2", "Gradient direction and alignment (Proposition 2)",
-           "-grad L/||grad L|| converges to g~ = mu sum_i l~_i y_i grad Phi(w~, x_i); survivors' weights align with "
-           "their negative gradients: ||w~_u|| > 0 implies w~_u = lambda g~_u, lambda >= 0.", GD, "exponential"),
-    Result("lemma1", "No node anti-aligned in the limit (Lemma 1)",
-           "w~_u . g~_u >= 0 for every node u.", GD, "exponential"),
-    Result("lemma2", "Joint support (Lemma 2)",
-           "Some node has both w~_u != 0 and g~_u != 0.", GD, "exponential"),
-    Result("thm2", "Norm-gradient limits (Theorem 2)",
-           "For survivors u, v: EWN ||w_u|| ||grad_u L|| / (||w_v|| ||grad_v L||) -> 1; "
-           "SWN (||w_u||/||grad_u L||) / (||w_v||/||grad_v L||) -> 1.", GD, "exponential"),
-    Result("prop3", "Sparsity (Proposition 3)",
-           "For survivors with c = ||g~_u||/||g~_v|| <= 1: SWN ||w_u||/||w_v|| -> c; EWN's ratio -> infinity or 0 "
-           "once it leaves the band [cos d/(c + e), 1/((c - e) cos d)].", GD, "exponential"),
-    Result("cor1", "Deep linear nets reach the max-margin separator (Corollary 1)",
-           "For separable data, SWN and EWN deep linear nets converge in direction to the hard-margin SVM "
-           "direction.", GD, "exponential"),
-    Result("thm3", "Convergence rates (Theorem 3)",
-           "EWN: ||w(t)|| = Theta((log d(t))^(1/L)) and L(w(t)) = Theta(1/(d(t) (log d(t))^2)), whatever the depth; "
-           "Unnorm and SWN: Theta(1/(t (log t)^(2 - 2/L))).", GD, "exponential"),
-    Result("prop4", "A5 is mild, cross-entropy (Proposition 4)",
-           "Proposition 1 for the cross-entropy loss.", "A1-A4 with A3 on M[i, j]", "cross_entropy"),
-    Result("prop5", "Gradient direction and alignment, cross-entropy (Proposition 5)",
-           "Proposition 2 for the cross-entropy loss.", "A1-A5 with A3 on M[i, j]", "cross_entropy"),
-    Result("thm4", "Norm-gradient limits, cross-entropy (Theorem 4)",
-           "Theorem 2 for the cross-entropy loss.", "A1-A5 with A3 on M[i, j]", "cross_entropy"),
-    Result("prop6", "Sparsity, cross-entropy (Proposition 6)",
-           "Proposition 3 for the cross-entropy loss.", "A1-A5 with A3 on M[i, j]", "cross_entropy"),
-    Result("thm5", "Convergence rates, cross-entropy (Theorem 5)",
-           "Theorem 3 for the cross-entropy loss.", "A1-A5 with A3 on M[i, j]", "cross_entropy"),
-    Result("lemma3", "Caps lemma (Lemma 3)",
-           "Unit a, b with a.b in [0, 1): some e > 0 makes b(I - cc^T)d >= e for all unit c, d with c.a >= cos e, "
-           "d.b >= cos e.", "a.b in [0, 1)", "none"),
-    Result("lemma4", "Divergence lemma (Lemma 4)",
-           "a_k > 0, sum a_k = infinity, a_k -> 0 imply sum a_k / sqrt(sum_{j<=k} a_j^2) = infinity.",
-           "a_k > 0, divergent sum, a_k -> 0", "none"),
-    Result("lemma5", "Divergence lemma (Lemma 5)",
-           "As Lemma 4 with b_k increasing, b_{k+1}^2 <= b_k^2 + a_k^2: sum a_k / b_k = infinity.",
-           "Lemma 4's, and b_k increasing with b_{k+1}^2 <= b_k^2 + a_k^2", "none"),
-    Result("lemma6", "Ratio limit lemma (Lemma 6)",
-           "sum a_k = sum b_k = infinity, sum (a_k - b_k) finite, lim a_k/b_k exists imply the limit is 1.",
-           "divergent sums, convergent difference, the limit exists", "none"),
-    Result("stolz", "Stolz-Cesaro (sequence and integral forms)",
-           "lim f/g = l implies lim int_c^t f / int_c^t g = l (and the sequence form).",
-           "g > 0 with divergent sum or integral", "none"),
-]
-
-RESULTS: dict[str, Result] = {r.id: r for r in _RESULTS}
-_MODULE_ID = re.compile(r"^test_([a-z]+[0-9]*)_")
+def slug(rid: str) -> str:
+    """A result id as it appears in module and test names: 'll-thm41' -> 'll_thm41'."""
+    return re.sub(r"[^0-9a-zA-Z]", "_", rid)
 
 
 @dataclass(frozen=True)
 class PropertyModule:
-    """One properties/test_*.py: its primary result and the result of each decorated test."""
+    """One test_*.py of a pack: its pack, its primary result and the result of each named test."""
 
+    pack: str
     path: Path
     primary: str | None
     tests: dict[str, str]
@@ -105,16 +51,32 @@ class PropertyModule:
         return tuple(dict.fromkeys(ids))
 
 
-def _decorated_results(source: str) -> dict[str, str]:
+def _named(name: str, ids: list[str]) -> str | None:
+    """The catalogued id whose slug sits in `name` between underscores (the longest one)."""
+    padded = f"_{name}_"
+    found = [rid for rid in ids if f"_{slug(rid)}_" in padded]
+    return max(found, key=len) if found else None
+
+
+def _primary(module_name: str, ids: list[str]) -> str | None:
+    stem = module_name.removeprefix("test_")
+    found = [rid for rid in ids if stem.startswith(slug(rid) + "_") or stem == slug(rid)]
+    if found:
+        return max(found, key=len)
+    match = re.match(r"^([a-z]+[0-9]*)_", stem)
+    return match.group(1) if match else None
+
+
+def _decorated_results(source: str, ids: list[str]) -> dict[str, str]:
     """Test function name -> id: for functions decorated with property_of("<id>"), and for other
-    test functions whose name holds a catalogued id as a word (test_control_thm5_...)."""
+    test functions whose name holds a catalogued id's slug as a word (test_control_thm5_...)."""
     found = {}
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.FunctionDef):
             continue
-        named = [word for word in node.name.split("_") if word in RESULTS]
+        named = _named(node.name, ids)
         if node.name.startswith("test_") and named:
-            found[node.name] = named[0]
+            found[node.name] = named
         for decorator in node.decorator_list:
             if (
                 isinstance(decorator, ast.Call)
@@ -126,44 +88,66 @@ def _decorated_results(source: str) -> dict[str, str]:
     return found
 
 
-def discover(properties: Path) -> dict[str, PropertyModule]:
-    """Every property module under `properties`, by file name."""
+def discover(pack: Pack) -> dict[Path, PropertyModule]:
+    """Every property module of the pack, by its resolved path."""
+    ids = [r.id for r in pack.results]
     modules = {}
-    for path in sorted(properties.glob("test_*.py")):
-        match = _MODULE_ID.match(path.name)
-        modules[path.name] = PropertyModule(
-            path, match.group(1) if match else None, _decorated_results(path.read_text(encoding="utf-8"))
+    for path in sorted(Path(pack.properties).glob("test_*.py")):
+        modules[path.resolve()] = PropertyModule(
+            pack.name, path, _primary(path.stem, ids), _decorated_results(path.read_text(encoding="utf-8"), ids)
         )
     return modules
 
 
-def result_of_nodeid(nodeid: str, modules: dict[str, PropertyModule]) -> str | None:
-    """The result a test belongs to, from its pytest node id; None outside properties/."""
-    path, _, rest = nodeid.partition("::")
-    module = modules.get(Path(path).name)
-    if module is None or not path.replace("\\", "/").split("/")[-2:-1] == ["properties"]:
-        return None
-    function = re.split(r"[\[:@]", rest, maxsplit=1)[0]
-    return module.result_of(function)
-
-
-def catalogue(properties: Path) -> dict[str, Result]:
-    """RESULTS with each result's property modules filled in, plus any discovered id not in RESULTS."""
+def catalogue(pack: Pack) -> dict[str, Result]:
+    """The pack's results with their property modules filled in, plus any discovered id that
+    its statement file lacks."""
     by_id: dict[str, list[str]] = {}
-    for name, module in discover(properties).items():
+    for module in discover(pack).values():
         for result in module.results:
-            by_id.setdefault(result, []).append(name)
-    merged = {}
-    for rid, result in RESULTS.items():
-        merged[rid] = Result(**{**result.__dict__, "modules": tuple(by_id.get(rid, ()))})
-    for rid in sorted(set(by_id) - set(RESULTS)):
+            by_id.setdefault(result, []).append(module.path.name)
+    merged = {r.id: replace(r, modules=tuple(by_id.get(r.id, ()))) for r in pack.results}
+    for rid in sorted(set(by_id) - set(merged)):
         merged[rid] = Result(rid, rid, "", "", "unknown", tuple(by_id[rid]))
     return merged
 
 
-def check_ids(ids: list[str], known: dict[str, Result]) -> list[str]:
-    """The ids, each one known; a ConfigError names the first unknown one."""
+class Index:
+    """Test node -> result key, over the property modules of the given packs."""
+
+    def __init__(self, packs: dict[str, Pack]):
+        self.modules: dict[Path, PropertyModule] = {}
+        for pack in packs.values():
+            self.modules.update(discover(pack))
+
+    def result_of(self, nodeid: str, root: Path) -> str | None:
+        """The `pack:id` a test belongs to, from its node id (relative to root); None outside the packs."""
+        path, _, rest = nodeid.partition("::")
+        module = self.modules.get((Path(root) / path).resolve())
+        if module is None:
+            return None
+        rid = module.result_of(re.split(r"[\[:@]", rest, maxsplit=1)[0])
+        return key(module.pack, rid) if rid is not None else None
+
+
+def resolve_ids(ids: list[str], catalogues: dict[str, dict[str, Result]]) -> list[str]:
+    """Each id (`id` or `pack:id`) as its `pack:id`; ConfigError names an unknown or ambiguous one."""
+    keys = []
     for rid in ids:
-        if rid not in known:
-            raise ConfigError(f"unknown theorem id {rid!r}; choose from {', '.join(known)}")
-    return ids
+        pack, sep, bare = rid.rpartition(":")
+        if sep:
+            if pack not in catalogues or bare not in catalogues[pack]:
+                raise ConfigError(f"unknown theorem id {rid!r}; choose from {', '.join(_all(catalogues))}")
+            keys.append(rid)
+            continue
+        owners = [name for name, results in catalogues.items() if rid in results]
+        if not owners:
+            raise ConfigError(f"unknown theorem id {rid!r}; choose from {', '.join(_all(catalogues))}")
+        if len(owners) > 1:
+            raise ConfigError(f"theorem id {rid!r} is in packs {owners}; write it as PACK:{rid}")
+        keys.append(key(owners[0], rid))
+    return keys
+
+
+def _all(catalogues: dict[str, dict[str, Result]]) -> list[str]:
+    return [key(pack, rid) for pack, results in catalogues.items() for rid in results]

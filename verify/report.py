@@ -1,11 +1,12 @@
 """Per-result regression reports: build, write atomically, load, render and compare.
 
 A report is one JSON document (report.json) holding a schema version, the environment, and
-one entry per result: id, title, status (pass | fail | inconclusive | error | skipped),
-example counts, metrics (the worst value of each claim check, with its threshold),
-counterexample (Hypothesis's shrunk falsifying example, if a property failed) and
-duration_s. Beside it: <id>.json per result, index.md and index.html with a table of all
-results, and <id>.md / <id>.html pages with <id>.png, the plot of one example's trajectory.
+one entry per result of each pack run: key (`pack:id`), pack, id, title, status (pass | fail
+| inconclusive | error | skipped), example counts, metrics (the worst value of each claim
+check, with its threshold), counterexample (Hypothesis's shrunk falsifying example, if a
+property failed) and duration_s. Beside it: index.md and index.html with one section per
+pack, and a folder per pack with <id>.json, <id>.md / <id>.html pages and <id>.png, the plot
+of one example's trajectory.
 
 Every file is written to a temporary name in the same folder and renamed into place, and
 report.json, which `verify compare` reads, is renamed last: a crash leaves the previous
@@ -27,10 +28,11 @@ from typing import Iterable
 import numpy as np
 
 from verify import files, profiles, registry
+from verify.packs import Pack, Result
 from verify.errors import ConfigError
 from verify.tally import vacuous
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUSES = ("pass", "fail", "inconclusive", "error", "skipped")
 # How bad a status is, for "a status change for the worse".
 SEVERITY = {"pass": 0, "skipped": 1, "inconclusive": 2, "fail": 3, "error": 3}
@@ -152,15 +154,21 @@ def environment(profile: str | None = None, device: str | None = None, seed: str
     }
 
 
-def build(tests: Iterable[dict], root: Path, wanted: list[str] | None = None) -> dict:
-    """The report of a run: every catalogued result (or the wanted ones), in catalogue order."""
-    catalogue = registry.catalogue(Path(root) / "properties")
+def build(tests: Iterable[dict], packs: dict[str, Pack], wanted: list[str] | None = None) -> dict:
+    """The report of a run: every result of the packs (or the wanted `pack:id` keys), in pack
+    and statement order."""
+    catalogue = {
+        registry.key(name, rid): (name, result)
+        for name, pack in packs.items()
+        for rid, result in registry.catalogue(pack).items()
+    }
     summary = summarise(tests)
-    ids = wanted or list(catalogue)
+    keys = wanted or list(catalogue)
     results = []
-    for rid in ids:
-        known = catalogue.get(rid) or registry.Result(rid, rid, "", "", "unknown")
-        entry = summary.get(rid) or {
+    for rkey in keys:
+        pack, _, rid = rkey.rpartition(":")
+        pack, known = catalogue.get(rkey) or (pack, Result(rid, rid, "", "", "unknown"))
+        entry = summary.get(rkey) or {
             "status": "skipped",
             "examples": _empty_counts(),
             "metrics": {},
@@ -171,7 +179,10 @@ def build(tests: Iterable[dict], root: Path, wanted: list[str] | None = None) ->
         }
         if not entry["tests"]:
             entry["reason"] = "no property tests" if not known.modules else "no tests ran"
-        results.append({"id": rid, "title": known.title, "loss": known.loss, "modules": list(known.modules), **entry})
+        results.append(
+            {"key": rkey, "pack": pack, "id": rid, "title": known.title, "loss": known.loss,
+             "modules": list(known.modules), **entry}
+        )
     return {"schema_version": SCHEMA_VERSION, "environment": environment(), "results": results}
 
 
@@ -180,13 +191,14 @@ def _json(document) -> bytes:
 
 
 def write(report: dict, folder: str | Path) -> Path:
-    """Write report.json, <id>.json, index.md/html and the pages and plots into folder."""
+    """Write report.json, index.md/html, and <pack>/<id>.json with the pages and plots, into folder."""
     folder = files.make_folder(folder, "report")
     for entry in report["results"]:
-        files.write_bytes(folder / f"{entry['id']}.json", _json(entry))
-        plotted = _plot(entry, folder)
-        files.write_bytes(folder / f"{entry['id']}.md", _page_md(entry, plotted).encode())
-        files.write_bytes(folder / f"{entry['id']}.html", _page_html(entry, plotted).encode())
+        pages = files.make_folder(folder / entry["pack"], "report")
+        files.write_bytes(pages / f"{entry['id']}.json", _json(entry))
+        plotted = _plot(entry, pages)
+        files.write_bytes(pages / f"{entry['id']}.md", _page_md(entry, plotted).encode())
+        files.write_bytes(pages / f"{entry['id']}.html", _page_html(entry, plotted).encode())
     files.write_bytes(folder / "index.md", _index_md(report).encode())
     files.write_bytes(folder / "index.html", _index_html(report).encode())
     files.write_bytes(folder / "report.json", _json(report))
@@ -208,17 +220,18 @@ def load(path: str | Path) -> dict:
         raise ConfigError(f"{path} is not a schema-{SCHEMA_VERSION} verify report")
     results = document.get("results")
     if not isinstance(results, list) or not all(
-        isinstance(r, dict) and isinstance(r.get("id"), str) and r.get("status") in STATUSES for r in results
+        isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("key", "pack", "id")) and r.get("status") in STATUSES
+        for r in results
     ):
-        raise ConfigError(f"corrupt report {path}: results must be a list of entries with an id and a known status")
+        raise ConfigError(f"corrupt report {path}: results must be a list of entries with a key, pack, id and known status")
     return document
 
 
 def compare(old: dict, new: dict, ids: list[str] | None = None) -> list[str]:
     """Regressions from old to new, one line each: a worse status, a metric drifting toward
     its threshold by more than its drift tolerance, or a result that disappeared."""
-    old_results = {r["id"]: r for r in old["results"]}
-    new_results = {r["id"]: r for r in new["results"]}
+    old_results = {r["key"]: r for r in old["results"]}
+    new_results = {r["key"]: r for r in new["results"]}
     found = []
     for rid in ids or list(old_results):
         before = old_results.get(rid)
@@ -270,7 +283,7 @@ def _plot(entry: dict, folder: Path) -> bool:
         axis.set_xlabel("log L")
         axis.set_title(label, fontsize=10)
         axis.invert_xaxis()
-    figure.suptitle(f"{entry['id']}: one example's trajectory, one line per node", fontsize=11)
+    figure.suptitle(f"{entry['key']}: one example's trajectory, one line per node", fontsize=11)
     figure.tight_layout()
     files.save_figure(figure, folder / f"{entry['id']}.png")
     return True
@@ -281,6 +294,13 @@ def _examples(entry: dict) -> str:
     return f"{c['pass']} / {c['fail']} / {c['inconclusive']}"
 
 
+def _by_pack(report: dict) -> dict[str, list[dict]]:
+    sections: dict[str, list[dict]] = {}
+    for entry in report["results"]:
+        sections.setdefault(entry["pack"], []).append(entry)
+    return sections
+
+
 def _index_md(report: dict) -> str:
     env = report["environment"]
     lines = [
@@ -288,12 +308,19 @@ def _index_md(report: dict) -> str:
         "",
         f"Created {env['created']}; profile {env['profile']}; device {env['device']}; "
         f"torch {env['versions'].get('torch')}; hypothesis {env['versions'].get('hypothesis')}.",
-        "",
-        "| result | title | status | examples pass / fail / inconclusive | duration (s) |",
-        "|---|---|---|---|---|",
     ]
-    for e in report["results"]:
-        lines.append(f"| [{e['id']}]({e['id']}.md) | {e['title']} | {e['status']} | {_examples(e)} | {e['duration_s']:.1f} |")
+    for pack, entries in _by_pack(report).items():
+        lines += [
+            "",
+            f"## Pack {pack}",
+            "",
+            "| result | title | status | examples pass / fail / inconclusive | duration (s) |",
+            "|---|---|---|---|---|",
+        ]
+        for e in entries:
+            lines.append(
+                f"| [{e['id']}]({pack}/{e['id']}.md) | {e['title']} | {e['status']} | {_examples(e)} | {e['duration_s']:.1f} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -305,7 +332,7 @@ def _metrics_rows(entry: dict) -> list[tuple[str, str, str, str]]:
 
 
 def _page_md(entry: dict, plotted: bool) -> str:
-    lines = [f"# {entry['id']}: {entry['title']}", "", f"Status: **{entry['status']}**", ""]
+    lines = [f"# {entry['key']}: {entry['title']}", "", f"Status: **{entry['status']}**", ""]
     if entry.get("reason"):
         lines += [f"Reason: {entry['reason']}", ""]
     lines += [f"Examples pass / fail / inconclusive: {_examples(entry)}; duration {entry['duration_s']:.1f} s.", ""]
@@ -324,7 +351,7 @@ def _page_md(entry: dict, plotted: bool) -> str:
 
 def _page_html(entry: dict, plotted: bool) -> str:
     e = html.escape
-    parts = [f"<h1>{e(entry['id'])}: {e(entry['title'])}</h1>", f"<p>Status: <b>{e(entry['status'])}</b></p>"]
+    parts = [f"<h1>{e(entry['key'])}: {e(entry['title'])}</h1>", f"<p>Status: <b>{e(entry['status'])}</b></p>"]
     if entry.get("reason"):
         parts.append(f"<p>Reason: {e(entry['reason'])}</p>")
     parts.append(f"<p>Examples pass / fail / inconclusive: {_examples(entry)}; duration {entry['duration_s']:.1f} s.</p>")
@@ -338,21 +365,26 @@ def _page_html(entry: dict, plotted: bool) -> str:
     if plotted:
         parts.append(f'<img src="{e(entry["id"])}.png" alt="{e(entry["id"])} trajectory">')
     parts.append("<ul>" + "".join(f"<li><code>{e(n)}</code>: {e(o)}</li>" for n, o in entry.get("tests", {}).items()) + "</ul>")
-    return _html_document(f"verify: {entry['id']}", "\n".join(parts))
+    return _html_document(f"verify: {entry['key']}", "\n".join(parts))
 
 
 def _index_html(report: dict) -> str:
     e = html.escape
     env = report["environment"]
-    rows = "".join(
-        f'<tr><td><a href="{e(r["id"])}.html">{e(r["id"])}</a></td><td>{e(r["title"])}</td>'
-        f'<td class="{e(r["status"])}">{e(r["status"])}</td><td>{_examples(r)}</td><td>{r["duration_s"]:.1f}</td></tr>'
-        for r in report["results"]
-    )
+    sections = []
+    for pack, entries in _by_pack(report).items():
+        rows = "".join(
+            f'<tr><td><a href="{e(pack)}/{e(r["id"])}.html">{e(r["id"])}</a></td><td>{e(r["title"])}</td>'
+            f'<td class="{e(r["status"])}">{e(r["status"])}</td><td>{_examples(r)}</td><td>{r["duration_s"]:.1f}</td></tr>'
+            for r in entries
+        )
+        sections.append(
+            f"<h2>Pack {e(pack)}</h2><table><tr><th>result</th><th>title</th><th>status</th>"
+            f"<th>examples pass / fail / inconclusive</th><th>duration (s)</th></tr>{rows}</table>"
+        )
     body = (
         f"<h1>verify report</h1><p>Created {e(env['created'])}; profile {e(str(env['profile']))}; "
-        f"device {e(str(env['device']))}.</p><table><tr><th>result</th><th>title</th><th>status</th>"
-        f"<th>examples pass / fail / inconclusive</th><th>duration (s)</th></tr>{rows}</table>"
+        f"device {e(str(env['device']))}.</p>" + "".join(sections)
     )
     return _html_document("verify report", body)
 

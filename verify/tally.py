@@ -8,7 +8,7 @@ inconclusive (a vacuous property), by a one-sided exact binomial test at VACUITY
 
 Why a test and not the raw share: a property runs 4 to 30 examples, so its share is a noisy
 estimate. Seeded ci runs (`verify selftest --false-alarms`, seeds 1-12) crossed one half 11
-times, on properties whose rates sit near it (prop2 10 of 18, 14 of 22; thm5 10 of 14, ...);
+times, on properties whose rates sit near it (10 of 18, 14 of 22, 10 of 14, ...: EWN pack);
 none of those counts is evidence of a rate over one half (p = 0.09-0.5). Modelling the draws
 as Hypothesis makes them (inconclusive ones until 8 valid), a property at rate 0.5 fails 2% of
 runs, at 0.7 51% and at 0.8 89%; with 4 valid examples, 2%, 30% and 65%.

@@ -29,8 +29,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import claims, regimes
-from verify.experiments import conv_rate
+from verify import claims
+from verify_ewn import regimes
+from verify_ewn.experiments import conv_rate
 from verify.cases import Case, DataSpec
 from verify.flow import FlowSettings, train_flow
 from verify.nets import Architecture
@@ -59,7 +60,7 @@ SLOPE_TOL = 0.06
 # Cross-entropy, 16 flows (2 seeds x depth 1-4 x EWN, Unnorm; 9 points, 3 classes): late b
 # EWN 1.949-1.968, Unnorm within 0.03 of 2 - 2/L; late/early deviation 0.24-0.46: the
 # exponential-loss tolerances hold.
-# A2 as for GD (verify.regimes). A3 tighter: a rate fitted over -325..-600 means something only
+# A2 as for GD (verify_ewn.regimes). A3 tighter: a rate fitted over -325..-600 means something only
 # if the loss vector has stopped turning there. Exponential deep linear flows measured loss
 # drifts below 1e-6 over -450..-600; cross-entropy EWN runs whose loss direction still turned
 # by 0.04-0.11 had late b off by 0.10-0.12 and shrink ratios 0.63-0.77 (found by Hypothesis).

@@ -18,7 +18,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import claims, max_margin, regimes
+from verify import claims, max_margin
+from verify_ewn import regimes
 from verify.cases import Case, DataSpec
 from verify.checks import LimitTolerance
 from verify.flow import FlowSettings, train_flow

@@ -4,17 +4,18 @@ Statement. Under A1-A4 (flow) or A1-A5 (GD), there is a node u with ||w~_u|| > 0
 ||g~_u|| > 0.
 
 Checked on GD runs to log L = -300, continued to -450 when unsettled
-(verify.regimes.judged_until_settled): some node has
+(verify_ewn.regimes.judged_until_settled): some node has
 j_u = min(||w_u||/||w||, ||grad_u L||/||grad L||) >= floor at the end, and not falling across
 the late window faster than a settled share does. A run whose best nodes' j_u are still
-drifting (between settled and dying, verify.regimes.SURVIVORS) is inconclusive, not a fail.
+drifting (between settled and dying, verify_ewn.regimes.SURVIVORS) is inconclusive, not a fail.
 Examples (ci): 8 (EWN, exponential loss); thorough: 10x.
 """
 
 import numpy as np
 from hypothesis import given, settings
 
-from verify import claims, regimes
+from verify import claims
+from verify_ewn import regimes
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples

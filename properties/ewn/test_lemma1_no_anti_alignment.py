@@ -3,7 +3,7 @@
 Statement. Under A1-A4 (flow) or A1-A5 (GD), for every node u: w~_u^T g~_u >= 0, where
 w~ = lim w/||w|| and g~ = lim -grad L/||grad L||.
 
-Checked on GD runs to log L = -300 (verify.regimes): the smallest
+Checked on GD runs to log L = -300 (verify_ewn.regimes): the smallest
 per-node product (||w_u||/||w||)(||grad_u L||/||grad L||) cos(w_u, -grad_u L) is >= -tol.
 Examples (ci): 8 EWN and 4 SWN (the paper states the lemma for both), exponential loss;
 thorough: 10x.
@@ -12,7 +12,8 @@ thorough: 10x.
 import pytest
 from hypothesis import given, settings
 
-from verify import claims, regimes
+from verify import claims
+from verify_ewn import regimes
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples

@@ -20,7 +20,7 @@ import numpy as np
 
 from verify import data, files, simple_traj
 from verify.cases import simple_traj_architecture
-from verify.experiments import Claim, Outcome
+from verify.experiment import Claim, Outcome
 from verify.gd import GDSettings, train_gd
 from verify.parameterisations import ParamNet, Parameterisation
 from verify.trajectory import Trajectory

@@ -25,7 +25,7 @@ import torch
 from verify import files, image_data
 from verify.batched import Problem, train_grouped
 from verify.errors import require
-from verify.experiments import Claim, Outcome
+from verify.experiment import Claim, Outcome
 from verify.gd import GDSettings
 from verify.nets import Architecture, forward
 from verify.parameterisations import KINDS, ParamNet, Parameterisation

@@ -3,7 +3,7 @@ hidden ReLU^2 units, GD with eta = k / L^c (c = 1 - 1/30, k <= 0.01) to log L = 
 EWN (figures 2, 3) and SWN (figures 8, 9).
 
 Claims per data draw and parameterisation, judged exactly as the properties judge them on the
-snapshots every 25 nats (verify.regimes' Lin-Sep regime, PROXIES and SURVIVORS):
+snapshots every 25 nats (verify_ewn.regimes' Lin-Sep regime, PROXIES and SURVIVORS):
 - assumptions: A2-A5 hold at -300 (figures 2, 8);
 - prop2: the gradient direction converges and survivors align with -grad_u L (figures 3a-b, 9a-b);
 - thm2: survivors' log||w_u|| + log||grad_u L|| (EWN) or log||w_u|| - log||grad_u L|| (SWN)
@@ -12,7 +12,7 @@ The figures use snapshots every `snapshot_every` nats; the claims use the multip
 among them, which are the same states a 25-nat run records (snapshots do not change the run).
 A claim whose survivors are still unsettled at -300 is inconclusive here: the paper's claims
 are about -300, while the properties continue such runs to -450
-(verify.regimes.judged_until_settled).
+(verify_ewn.regimes.judged_until_settled).
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from verify import claims, files, regimes
+from verify import claims, files
+from verify_ewn import regimes
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.checks import LimitTolerance, assumption_proxies, classify_survivors, late_window
-from verify.experiments import Claim, Outcome
+from verify.experiment import Claim, Outcome
 from verify.gd import GDSettings, next_milestone
 from verify.parameterisations import Parameterisation
 from verify.trajectory import Trajectory
@@ -170,7 +171,7 @@ def _results_figure(kind: str, trajectory: Trajectory, survivors: list[int], pat
 
 
 def survivors_of(trajectory: Trajectory) -> list[int]:
-    """The surviving nodes by the properties' rule (verify.regimes.SURVIVORS), [] if unsettled."""
+    """The surviving nodes by the properties' rule (verify_ewn.regimes.SURVIVORS), [] if unsettled."""
     window = late_window(on_grid(trajectory))
     if len(window) < 2:
         return []

@@ -18,7 +18,8 @@ import dataclasses
 import pytest
 from hypothesis import given, settings
 
-from verify import claims, regimes
+from verify import claims
+from verify_ewn import regimes
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples

@@ -4,7 +4,7 @@ Statement. Under the cross-entropy assumptions, for survivors u, v (||w~_u||, ||
   (i)  EWN: ||w_u|| ||grad_{w_u} L|| / (||w_v|| ||grad_{w_v} L||) -> 1;
   (ii) SWN: (||w_u|| / ||grad_{w_u} L||) / (||w_v|| / ||grad_{w_v} L||) -> 1.
 
-Checked on gradient flows to log L = -300 (verify.regimes.FLOW_TO_TARGET) of multi-class
+Checked on gradient flows to log L = -300 (verify_ewn.regimes.FLOW_TO_TARGET) of multi-class
 cross-entropy deep linear nets of 2-4 layers (verify.strategies.multiclass_flow_cases): over the late window the largest
 |log r| between survivors must be small at the end and falling (thm2's limit check), while
 the gradient direction has settled. Examples (ci): 4 (SWN); thorough: 10x.
@@ -15,7 +15,8 @@ Part (i) is not covered, for the reason in prop5's module: EWN multi-class flows
 
 from hypothesis import given, settings
 
-from verify import claims, regimes
+from verify import claims
+from verify_ewn import regimes
 from verify.cases import Case, DataSpec
 from verify.checks import LimitTolerance
 from verify.nets import Architecture

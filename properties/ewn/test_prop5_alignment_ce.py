@@ -4,7 +4,7 @@ Statement. Under A1-A4 with the loss vector's direction in place of A3 (flow), f
   (i)  -grad L/||grad L|| converges;
   (ii) survivors (||w~_u|| > 0) align with their negative gradients: cos(w_u, -grad_{w_u} L) -> 1.
 
-Checked on gradient flows to log L = -300 (verify.regimes.FLOW_TO_TARGET) of multi-class
+Checked on gradient flows to log L = -300 (verify_ewn.regimes.FLOW_TO_TARGET) of multi-class
 cross-entropy deep linear nets of 2-4 layers (verify.strategies.multiclass_flow_cases): the gradient direction's move over
 the last milestone is small, and the survivors' misalignment 1 - cos is small at the end and
 decays across the late window. Examples (ci): 4 (SWN); thorough: 10x.
@@ -20,7 +20,8 @@ import dataclasses
 import numpy as np
 from hypothesis import given, settings
 
-from verify import claims, regimes
+from verify import claims
+from verify_ewn import regimes
 from verify.cases import Case, DataSpec
 from verify.checks import LimitTolerance
 from verify.nets import Architecture

@@ -14,7 +14,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import given, settings
 
-from verify import analysis
+from verify_ewn import analysis
 from verify.profiles import examples
 from verify.strategies import rationals
 from verify.tally import property_of, record

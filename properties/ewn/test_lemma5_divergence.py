@@ -15,7 +15,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import analysis
+from verify_ewn import analysis
 from verify.profiles import examples
 from verify.strategies import rationals
 from verify.tally import property_of, record

@@ -1,7 +1,8 @@
-"""The paper's five experiments as commands: `verify experiment NAME` (THEOREMS.md section 4).
+"""A pack's experiments as commands: `verify experiment [PACK:]NAME`.
 
-Each experiment module defines `Settings` (a dataclass read from fixtures/experiments/NAME.json
-by verify.experiments.config), `FIGURES` (the PNG files it writes, named after the paper's
+A pack names each experiment's module and configuration file (verify.packs.Experiment). The
+module defines `Settings` (a dataclass read from the configuration by
+verify.experiment_config), `FIGURES` (the PNG files it writes, named after the paper's
 figures) and `run(settings, seed, device, out, **options) -> Outcome`. `run_experiment` loads
 the configuration, runs it, and writes summary.json atomically beside the figures: the
 measured quantities and each of the paper's claims restated as a check with its verdict.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
 import json
 import math
 import time
@@ -19,21 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+from verify import experiment_config as config
 from verify import files
-from verify.errors import require
-from verify.experiments import config
+from verify.errors import ConfigError, require
+from verify.packs import Experiment, Pack
 from verify.report import environment
 from verify.verdicts import Status, Verdict
 
 SUMMARY_SCHEMA_VERSION = 1
-MODULES = {
-    "lin-sep": "lin_sep",
-    "simple-traj": "simple_traj",
-    "xor": "xor",
-    "conv-rate": "conv_rate",
-    "pruning": "pruning",
-}
-NAMES = tuple(MODULES)
 
 
 @dataclass(frozen=True)
@@ -73,10 +68,23 @@ def plain(value):
     return value
 
 
-def module(name: str):
-    """The experiment's module; a ConfigError for an unknown name."""
-    require(name in MODULES, f"unknown experiment {name!r}; choose one of {list(NAMES)}")
-    return importlib.import_module(f"verify.experiments.{MODULES[name]}")
+def find(name: str, packs: dict[str, Pack]) -> tuple[Pack, Experiment]:
+    """The experiment `name` or `pack:name` among the packs; ConfigError if unknown or ambiguous."""
+    pack_name, sep, bare = name.rpartition(":")
+    if sep:
+        require(pack_name in packs, f"unknown pack {pack_name!r}; installed: {', '.join(packs)}")
+        return packs[pack_name], packs[pack_name].experiment(bare)
+    owners = [pack for pack in packs.values() if any(e.name == name for e in pack.experiments)]
+    if not owners:
+        known = [f"{p.name}:{e.name}" for p in packs.values() for e in p.experiments]
+        raise ConfigError(f"unknown experiment {name!r}; choose one of {known}")
+    require(len(owners) == 1, f"experiment {name!r} is in packs {[p.name for p in owners]}; write it as PACK:{name}")
+    return owners[0], owners[0].experiment(name)
+
+
+def module(experiment: Experiment):
+    """The experiment's module."""
+    return importlib.import_module(experiment.module)
 
 
 def overall(claims: list[Claim]) -> str:
@@ -89,29 +97,39 @@ def overall(claims: list[Claim]) -> str:
 
 
 def run_experiment(
-    name: str,
+    experiment: Experiment,
     out: str | Path,
     *,
+    pack: str = "",
     budget: str = "quick",
     seed: int = 0,
     device: str = "cpu",
     config_path: str | Path | None = None,
     **options,
 ) -> dict:
-    """Run one experiment and write its figures and summary.json into `out`; returns the summary."""
-    experiment = module(name)
-    settings = config.load(name, budget, experiment.Settings, config_path)
+    """Run one experiment and write its figures and summary.json into `out`; returns the summary.
+
+    Its settings come from `config_path`, or by default from the configuration its pack names.
+    """
+    name = experiment.name
+    config_file = Path(config_path) if config_path is not None else experiment.config
+    code = module(experiment)
+    accepted = inspect.signature(code.run).parameters
+    for option in options:
+        require(option in accepted, f"experiment {name!r} takes no --{option.replace('_', '-')}")
+    settings = config.load(name, budget, code.Settings, config_file)
     require(isinstance(seed, int) and seed >= 0, f"--seed must be a non-negative integer, got {seed!r}")
     folder = files.make_folder(out, "experiment output")
     start = time.perf_counter()
-    outcome: Outcome = experiment.run(settings, seed=seed, device=device, out=folder, **options)
+    outcome: Outcome = code.run(settings, seed=seed, device=device, out=folder, **options)
     seconds = time.perf_counter() - start
     missing = [f for f in outcome.figures if not (folder / f).is_file()]
     require(not missing, f"{name} did not write its figures {missing}")
     summary = {
         "schema_version": SUMMARY_SCHEMA_VERSION,
+        "pack": pack,
         "experiment": name,
-        "paper": config.paper_reference(name, config_path),
+        "paper": config.paper_reference(config_file),
         "budget": budget,
         "seed": seed,
         "device": device,

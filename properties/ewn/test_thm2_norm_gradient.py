@@ -6,7 +6,7 @@ with w~_u != 0 and w~_v != 0 (survivors):
   SWN: (||w_u|| / ||grad_{w_u} L||) / (||w_v|| / ||grad_{w_v} L||) -> 1.
 
 Checked on GD runs to log L = -300, continued to -450 when a run has not settled by -300
-(verify.regimes.judged_until_settled): the spread max_{u,v} |log r_uv| over settled survivors
+(verify_ewn.regimes.judged_until_settled): the spread max_{u,v} |log r_uv| over settled survivors
 must be within tolerance at the end and must decay across the late window. Examples (ci): EWN 12, SWN 2 (each SWN run takes ~10-35 s); thorough: 10x. EWN draws
 3-5 hidden units: with 4-8, 11 of 19 runs still had undecided nodes or a falling margin at
 -300 (EWN's survivors compete for longer in wider layers); with 3-5, 10 of 30.
@@ -17,7 +17,8 @@ The cross-entropy version, thm4, is checked on gradient flows in test_thm4_norm_
 import pytest
 from hypothesis import given, settings
 
-from verify import claims, regimes
+from verify import claims
+from verify_ewn import regimes
 from verify.checks import LimitTolerance
 from verify.cases import Case, DataSpec
 from verify.gd import GDSettings

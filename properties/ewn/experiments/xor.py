@@ -16,9 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from verify import claims, files, regimes
+from verify import claims, files
+from verify_ewn import regimes
 from verify.data import xor as xor_data
-from verify.experiments import Claim, Outcome
+from verify.experiment import Claim, Outcome
 from verify.gd import GDSettings
 from verify.trajectory import Trajectory
 

@@ -6,7 +6,7 @@ Statement. Under A1-A4 (flow) or A1-A5 (GD), for SWN and EWN:
        with their negative gradients, cos(w_u, -grad_{w_u} L) -> 1.
 
 Checked on GD runs to log L = -300, continued to -450 when unsettled
-(verify.regimes.judged_until_settled): the gradient direction's move over the last milestone
+(verify_ewn.regimes.judged_until_settled): the gradient direction's move over the last milestone
 is small, and the survivors' misalignment 1 - cos is small at the end and decays across the
 window. Examples (ci): 8 (EWN); thorough: 10x.
 
@@ -16,7 +16,8 @@ The cross-entropy version, prop5, is checked on gradient flows in test_prop5_ali
 import numpy as np
 from hypothesis import given, settings
 
-from verify import claims, regimes
+from verify import claims
+from verify_ewn import regimes
 from verify.checks import LimitTolerance
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.gd import GDSettings

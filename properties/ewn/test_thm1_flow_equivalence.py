@@ -20,7 +20,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import flow_identities as fi
+from verify_ewn import flow_identities as fi
 from verify.cases import Case, DataSpec
 from verify.nets import Architecture
 from verify.objective import Objective

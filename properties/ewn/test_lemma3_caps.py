@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import analysis
+from verify_ewn import analysis
 from verify.profiles import examples
 from verify.strategies import seeds
 from verify.tally import property_of, record

@@ -1,4 +1,4 @@
-"""Experiment configurations: data files in fixtures/experiments/, one per experiment.
+"""Experiment configurations: data files, one per experiment, that a pack names (fixtures/<pack>/).
 
 A file holds the experiment's name, where the paper states its setting, the shared `settings`
 and per-budget overrides:
@@ -21,16 +21,13 @@ import json
 import math
 import typing
 from pathlib import Path
+from typing import TypeVar
 
 from verify.errors import ConfigError, require
 
-FIXTURES = Path(__file__).resolve().parent.parent.parent / "fixtures" / "experiments"
+T = TypeVar("T")
 BUDGETS = ("quick", "full")
 _TOP_KEYS = {"experiment", "paper", "notes", "settings", "budgets"}
-
-
-def default_path(name: str) -> Path:
-    return FIXTURES / f"{name}.json"
 
 
 def _read(path: Path) -> dict:
@@ -71,10 +68,10 @@ def _coerce(value, kind, where: str):
     raise TypeError(f"unsupported settings field type {kind!r}")
 
 
-def load(name: str, budget: str, settings_class, path: str | Path | None = None):
-    """The settings of experiment `name` at `budget`, from `path` (default: its fixture)."""
+def load(name: str, budget: str, settings_class: type[T], path: str | Path) -> T:
+    """The settings of experiment `name` at `budget`, from the configuration file `path`."""
     require(budget in BUDGETS, f"unknown budget {budget!r}; choose one of {list(BUDGETS)}")
-    path = Path(path) if path is not None else default_path(name)
+    path = Path(path)
     document = _read(path)
     unknown = set(document) - _TOP_KEYS
     require(not unknown, f"{path}: unknown top-level keys {sorted(unknown)}; expected {sorted(_TOP_KEYS)}")
@@ -98,7 +95,7 @@ def load(name: str, budget: str, settings_class, path: str | Path | None = None)
     return settings_class(**values)
 
 
-def paper_reference(name: str, path: str | Path | None = None) -> str:
+def paper_reference(path: str | Path) -> str:
     """The file's 'paper' entry: where the paper states this setting."""
-    document = _read(Path(path) if path is not None else default_path(name))
+    document = _read(Path(path))
     return str(document.get("paper", ""))

@@ -18,7 +18,8 @@ Not covered: a cross-entropy closed form like prop3's one-point oracle.
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import claims, regimes
+from verify import claims
+from verify_ewn import regimes
 from verify.profiles import examples
 from verify.strategies import seeds
 from verify.tally import property_of, record

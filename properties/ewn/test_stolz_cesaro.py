@@ -12,8 +12,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import analysis
-from verify.analysis import n, t
+from verify_ewn import analysis
+from verify_ewn.analysis import n, t
 from verify.profiles import examples
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, decide

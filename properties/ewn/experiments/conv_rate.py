@@ -16,7 +16,7 @@ import numpy as np
 
 from verify import claims, files
 from verify.cases import DataSpec, same_function_deep_linear
-from verify.experiments import Claim, Outcome
+from verify.experiment import Claim, Outcome
 from verify.gd import GDSettings, train_gd
 from verify.nets import Architecture
 from verify.parameterisations import KINDS, ParamNet, Parameterisation

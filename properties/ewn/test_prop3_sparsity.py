@@ -25,7 +25,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify import claims, data, regimes, simple_traj
+from verify import claims, data, simple_traj
+from verify_ewn import regimes
 from verify.cases import simple_traj_architecture
 from verify.gd import GDSettings, train_gd
 from verify.parameterisations import ParamNet, Parameterisation
@@ -131,7 +132,7 @@ def test_control_linear_oracle_on_an_ewn_run_fails():
 
 # ---- statistical part: XOR ------------------------------------------------------------------
 
-# Effective nodes at -50, 16 initialisations of 20 hidden units (verify.regimes.XOR_SETTINGS):
+# Effective nodes at -50, 16 initialisations of 20 hidden units (verify_ewn.regimes.XOR_SETTINGS):
 # EWN 5.1-7.1 (the prototype: 5.8-7.8), SWN 15.8-19.9, Unnorm 14.7-19.9; EWN was the sparsest
 # in all 16. SWN stalled at -41 to -46 in 3 of 16 (the prototype's 2 of 6). So: EWN sparsest in
 # >= 90% (issue 7's threshold) of the conclusive initialisations, at least half of a block
