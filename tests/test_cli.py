@@ -107,3 +107,29 @@ def test_run_writes_a_report_and_compares_with_the_baseline(capsys, tmp_path):
     code, out, _ = run(capsys, "run", "--theorem", "lemma6", "--workers", "0", "--report-dir", str(tmp_path / "b"),
                        "--baseline", str(baseline))
     assert code == 0, "a result outside the selection is not 'disappeared'"
+
+
+def test_a_third_party_pack_runs_through_verify_run(tmp_path):
+    """A pack from outside this repository (one result, one property module), found through its
+    entry point only, is listed, run and reported like the shipped ones."""
+    import os
+    import subprocess
+    import sys
+
+    from tiny_pack import PASSING, make_pack
+
+    site = make_pack(tmp_path, "tiny", ["ratio"], {"test_ratio_small.py": PASSING})
+    env = dict(os.environ, PYTHONPATH=str(site))
+    verify = [sys.executable, "-m", "verify.cli"]
+    listing = subprocess.run(verify + ["list", "--pack", "tiny"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert listing.returncode == 0 and "test_ratio_small.py" in listing.stdout, listing.stderr
+    done = subprocess.run(
+        verify + ["run", "--pack", "tiny", "--workers", "2", "--report-dir", str(tmp_path / "report")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    document = json.loads((tmp_path / "report" / "report.json").read_text())
+    (entry,) = document["results"]
+    assert (entry["key"], entry["status"], entry["title"]) == ("tiny:ratio", "pass", "Result ratio")
+    assert entry["examples"]["pass"] >= 12 and len(entry["tests"]) == 2
+    assert "## Pack tiny" in (tmp_path / "report" / "index.md").read_text()
