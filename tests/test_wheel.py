@@ -10,6 +10,7 @@ wheel. `.ci/run` does the same with the whole `ci` run of every pack.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -32,7 +33,11 @@ def _run(command: list[str], cwd: Path, timeout: int = 600) -> subprocess.Comple
 def built(tmp_path_factory) -> tuple[Path, Path]:
     """A fresh venv with the wheel built from this checkout: (its bin folder, the wheel)."""
     tmp = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp / "dist"), str(ROOT)], tmp)
+    # Built from a copy: setuptools keeps a build/ folder whose stale files would enter the wheel.
+    source = tmp / "source"
+    ignore = shutil.ignore_patterns(".venv", "build", "dist", "reports", "*.egg-info", "__pycache__", ".hypothesis", ".git")
+    shutil.copytree(ROOT, source, ignore=ignore)
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp / "dist"), str(source)], tmp)
     (wheel,) = (tmp / "dist").glob("verify-*.whl")
     _run([sys.executable, "-m", "venv", str(tmp / "venv")], tmp)
     bin_dir = tmp / "venv" / "bin"
@@ -54,6 +59,9 @@ def test_the_wheel_holds_the_core_and_the_packs_with_their_data(built):
                  "verify_ewn/fixtures/statements.toml", "verify_ewn/fixtures/experiments/xor.json"):
         assert name in names, name
     assert not any(n.startswith(("tests/", "properties/", "fixtures/")) for n in names)
+    modules = {n for n in names if n.endswith(".py")}
+    sources = {f"verify/{p.name}" for p in (ROOT / "verify").glob("*.py")}
+    assert {n for n in modules if n.startswith("verify/")} == sources, "the wheel's core is the checkout's"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "ewn = verify_ewn:PACK" in zipfile.ZipFile(built[1]).read(entry_points).decode()
 
