@@ -65,8 +65,10 @@ def reference_trajectory(case: Case, settings: GDSettings) -> Trajectory:
     for state in states:
         fields = reference.snapshot_fields(state.weights, x, y, case.arch.activation, loss, state.k, settings.c)
         snapshots.append(Snapshot(step=state.step, attempts=state.attempts, k=state.k, log_d=state.log_d, **fields))
-    history = np.array([states[0].log_loss] + [s.log_loss for p, s in zip(states, states[1:]) if s.step != p.step])
-    return Trajectory(snapshots, None, history, states[-1].step, states[-1].attempts - states[-1].step, [])
+    kept = [snapshots[0]] + [s for p, s in zip(snapshots, snapshots[1:]) if s.step != p.step]
+    history = np.array([s.log_loss for s in kept])
+    norms = np.array([np.log(np.linalg.norm(s.w)) for s in kept])
+    return Trajectory(snapshots, None, history, states[-1].step, states[-1].attempts - states[-1].step, [], norms)
 
 
 def at_recorded_steps(full: Trajectory, recorded: Trajectory) -> Trajectory:
@@ -94,6 +96,10 @@ def test_both_gd_trainers_match_the_reference(regime):
         assert_trajectories_agree(trained, at_recorded_steps(ref, trained), ROUNDING_PER_STEP, on_loop)
         final = ref.snapshots[-1]
         assert (trained.final.step, trained.final.attempts, trained.final.k) == (final.step, final.attempts, final.k)
+        # log ||w|| after every accepted step, against numpy's norm of the reference's w: the
+        # run is well-conditioned (its shadow stays within CONDITIONED), so within that.
+        assert len(trained.log_norm_history) == len(ref.log_norm_history) == trained.accepted + 1
+        assert np.max(np.abs(trained.log_norm_history - ref.log_norm_history)) <= CONDITIONED
 
 
 @pytest.mark.parametrize("kind", ["ewn", "swn", "unnorm"])
@@ -113,6 +119,11 @@ def test_flow_snapshot_fields_match_the_reference(kind):
         # Recomputed from the same w: only rounding separates them (a few ulps of each
         # field's value, in its natural unit; measured <= 2e-13 here).
         assert deviations[worst] <= 1e-11, f"{worst} at log L {snapshot.log_loss:.1f} deviates by {deviations[worst]:.3g}"
+    # The per-step histories: one entry per solver step, and log ||w|| at both ends is numpy's
+    # norm of the recorded w (rounding only).
+    assert len(flow.log_norm_history) == len(flow.log_loss_history) == flow.accepted + 1
+    for end, snapshot in ((0, flow.snapshots[0]), (-1, flow.snapshots[-1])):
+        assert abs(flow.log_norm_history[end] - np.log(np.linalg.norm(snapshot.w))) <= 1e-12
 
 
 def test_reference_gradient_is_the_derivative_of_its_log_loss():

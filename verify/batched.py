@@ -34,7 +34,7 @@ from verify.errors import ConfigError, require
 from verify.gd import GDSettings
 from verify.losses import log_loss, margins
 from verify.nets import Architecture, forward
-from verify.objective import Meta, check_compatible, measure_batch
+from verify.objective import log_weight_norm, Meta, check_compatible, measure_batch
 from verify.parameterisations import ParamNet
 from verify.trajectory import StopReason, Trajectory
 
@@ -151,7 +151,8 @@ def train_batch(problems: Sequence[Problem], device="cpu", record_history: bool 
     """Train every problem to its target, budget or stall, as one batched program.
 
     Returns one Trajectory per problem, in order, as verify.gd.train_gd would. With
-    record_history=False the per-step log L history is left empty (it costs B floats a step).
+    record_history=False the per-step log L and log ||w|| histories are left empty (they cost
+    2B floats a step).
     """
     require(len(problems) >= 1, "train_batch needs at least one case")
     batch = _Batch(problems, device)
@@ -197,6 +198,7 @@ def train_batch(problems: Sequence[Problem], device="cpu", record_history: bool 
 
     snapshots = [[first] for first in snap(list(range(size)))]
     history = [log_l.clone()]
+    norms = [log_weight_norm(batch.net, batch.net.weights(theta))] if record_history else []
 
     while True:
         attempts = accepted + rejected
@@ -226,6 +228,7 @@ def train_batch(problems: Sequence[Problem], device="cpu", record_history: bool 
         k = torch.where(ok, torch.minimum(k * grow, k_max), torch.where(active, k / shrink, k))
         if record_history:
             history.append(torch.where(ok, new_log_l, torch.nan))
+            norms.append(torch.where(ok, log_weight_norm(batch.net, batch.net.weights(theta)), torch.nan))
         crossed = ok & (log_l <= milestone)
         if bool(crossed.any()):
             rows = crossed.nonzero().flatten().tolist()
@@ -234,6 +237,7 @@ def train_batch(problems: Sequence[Problem], device="cpu", record_history: bool 
             milestone = torch.where(crossed, _next_milestone(log_l, every), milestone)
 
     steps = torch.stack(history).cpu().numpy() if record_history else None
+    step_norms = torch.stack(norms).cpu().numpy() if record_history else None
     final_k, final_attempts = k.cpu(), (accepted + rejected).cpu()
     unfinished = [
         row
@@ -246,6 +250,7 @@ def train_batch(problems: Sequence[Problem], device="cpu", record_history: bool 
     trajectories = []
     for row in range(size):
         row_history = steps[:, row] if steps is not None else np.empty(0)
+        row_norms = step_norms[:, row] if step_norms is not None else np.empty(0)
         trajectories.append(
             Trajectory(
                 snapshots=snapshots[row],
@@ -254,6 +259,7 @@ def train_batch(problems: Sequence[Problem], device="cpu", record_history: bool 
                 accepted=int(accepted[row]),
                 rejected=int(rejected[row]),
                 final_weights=[w.detach().cpu() for w in batch.net.weights([t[row] for t in theta])],
+                log_norm_history=row_norms[~np.isnan(row_norms)],
             )
         )
     return trajectories

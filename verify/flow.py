@@ -131,7 +131,7 @@ def train_flow(
     Snapshots: the start, log L at each multiple of snapshot_every passed, and the end (at the
     target, or wherever the evaluation budget ran out). Each snapshot has k = 1 and c = 0
     (the eta = 1 flow), log_d = log t, step = solver steps and attempts = gradient evaluations
-    so far. The log-loss history holds log L after every solver step.
+    so far. The log-loss and log-norm histories hold log L and log ||w|| after every solver step.
     """
     objective = Objective(net, data, device)
     theta0 = [t.to(objective.device, torch.float64) for t in net.params_from_weights([w.to(torch.float64) for w in weights])]
@@ -155,6 +155,7 @@ def train_flow(
 
     snapshots = [snap(y0)]
     history = [log_l0]
+    norms = [objective.log_norm(field.theta(y0))]
     milestone = next_milestone(log_l0, s.snapshot_every)
     reason = StopReason.BUDGET
     while solver.status == "running" and field.evaluations < s.max_evaluations:
@@ -172,10 +173,12 @@ def train_flow(
             end = dense(_crossing(field, dense, t_old, solver.t, s.target_log_loss))
             snapshots.append(snap(end))
             history.append(snapshots[-1].log_loss)
+            norms.append(objective.log_norm(field.theta(end)))
             reason = StopReason.TARGET
             final = end
             break
         history.append(log_l)
+        norms.append(objective.log_norm(field.theta(solver.y)))
         final = solver.y
     else:
         if solver.status == "finished":
@@ -188,6 +191,7 @@ def train_flow(
         snapshots=snapshots,
         stop_reason=reason,
         log_loss_history=np.array(history),
+        log_norm_history=np.array(norms),
         accepted=steps,
         rejected=0,
         final_weights=[w.detach().cpu() for w in net.weights(field.theta(final))],

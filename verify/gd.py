@@ -106,6 +106,7 @@ def train_gd(
 
     snapshots = [snap()]
     history = [log_l]
+    norms = [objective.log_norm(theta)]
     milestone = next_milestone(log_l, s.snapshot_every)
     reason = StopReason.BUDGET
     while True:
@@ -130,6 +131,7 @@ def train_gd(
             theta, grads, log_l = candidate, new_grads, new_log_l
             accepted += 1
             history.append(log_l)
+            norms.append(objective.log_norm(theta))
             k = min(k * s.grow, s.k_max)
             if log_l <= milestone:
                 snapshots.append(snap())
@@ -146,4 +148,5 @@ def train_gd(
         accepted=accepted,
         rejected=rejected,
         final_weights=[w.detach().cpu() for w in net.weights(theta)],
+        log_norm_history=np.array(norms),
     )

@@ -19,7 +19,7 @@ import torch
 
 from verify.errors import ConfigError, require
 
-ACTIVATION_DEGREE = {"linear": 1, "relu": 1, "relu2": 2}
+ACTIVATION_DEGREE = {"linear": 1, "relu": 1, "relu2": 2, "relu3": 3}
 
 
 def activate(name: str, z: torch.Tensor) -> torch.Tensor:
@@ -30,6 +30,9 @@ def activate(name: str, z: torch.Tensor) -> torch.Tensor:
         return torch.relu(z)
     if name == "relu2":
         return torch.relu(z).square()
+    if name == "relu3":
+        # C^2, as the GD margin theorem of Lyu & Li needs (ReLU^2 is only C^1).
+        return torch.relu(z).pow(3)
     raise ConfigError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATION_DEGREE)}")
 
 

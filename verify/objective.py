@@ -73,6 +73,11 @@ class Objective:
         grads = [g.detach()[0] for g in torch.autograd.grad(value, theta)]
         return float(value.detach()), grads
 
+    def log_norm(self, theta: list[torch.Tensor]) -> float:
+        """log ||w|| of the trainable weights w(theta), as a snapshot's w would give it."""
+        weights = [w.detach()[None] for w in self.net.weights([t.detach() for t in theta])]
+        return float(log_weight_norm(self.net, weights)[0])
+
     def measure(self, theta, *, step: int, attempts: int, k: float, c: float, log_d: float) -> Snapshot:
         """Every w-space quantity of THEOREMS.md section 2 at theta (see measure_batch)."""
         meta = Meta(step=step, attempts=attempts, k=k, c=c, log_d=log_d)
@@ -106,6 +111,14 @@ def _trainable_vector(net: ParamNet, weights: list[torch.Tensor]) -> torch.Tenso
     return torch.cat(
         [weights[layer][:, net.arch.trainable_mask(layer).to(weights[layer].device)] for layer in net.layers], dim=1
     )
+
+
+def log_weight_norm(net: ParamNet, weights: list[torch.Tensor]) -> torch.Tensor:
+    """log ||w|| per row of batched weights (B, ...): log max|w_i| + log ||w / max|w_i|||,
+    finite however small or large the entries."""
+    w_flat = _trainable_vector(net, weights)
+    top = w_flat.abs().amax(dim=1, keepdim=True)
+    return torch.log(top[:, 0]) + torch.log((w_flat / top).norm(dim=1))
 
 
 def measure_batch(
@@ -147,9 +160,7 @@ def measure_batch(
     log_l = value.detach()
     node_log_norm = torch.log(node_norm)
     node_log_grad_norm = log_l[:, None] + torch.log(node_grad_norm)
-    # log ||w|| as log max|w_i| + log ||w / max|w_i|||, finite however small the entries.
-    top = w_flat.abs().amax(dim=1, keepdim=True)
-    log_w_norm = torch.log(top[:, 0]) + torch.log((w_flat / top).norm(dim=1))
+    log_w_norm = log_weight_norm(net, weights)
     k = torch.tensor([m.k for m in metas], dtype=torch.float64, device=log_l.device)
     c = torch.tensor([m.c for m in metas], dtype=torch.float64, device=log_l.device)
     log_eta = torch.log(k) - c * log_l

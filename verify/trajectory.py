@@ -42,7 +42,12 @@ class Snapshot:
 
 @dataclass
 class Trajectory:
-    """Snapshots every Delta nats of log L (plus the start and the end), and how the run ended."""
+    """Snapshots every Delta nats of log L (plus the start and the end), and how the run ended.
+
+    log_loss_history and log_norm_history hold log L and log ||w|| after every accepted step
+    (GD) or solver step (flow), the start included; both are empty where a trainer was told
+    not to record them.
+    """
 
     snapshots: list[Snapshot]
     stop_reason: StopReason
@@ -50,6 +55,7 @@ class Trajectory:
     accepted: int
     rejected: int
     final_weights: list = field(repr=False)
+    log_norm_history: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
 
     def series(self, name: str) -> np.ndarray:
         """One snapshot field stacked over snapshots: shape (snapshots, ...)."""
