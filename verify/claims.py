@@ -308,45 +308,63 @@ def fit_rate(trajectory: Trajectory, lo: float, hi: float) -> RateFit:
     return RateFit(b, float(np.polyfit(x, log_w, 1)[0]), int(mask.sum()))
 
 
-@reports_trajectory
-def rate_claim(
-    trajectory: Trajectory,
-    expected_b: float,
-    degree: int,
-    target: float,
-    proxy_tol: ProxyTolerances,
-    b_tol: float,
-    shrink: float,
-    converged_below: float,
-    slope_tol: float | None,
-    tail_start: float = -50.0,
-) -> Verdict:
+@dataclasses.dataclass(frozen=True)
+class RateTolerance:
+    """How a fitted rate is judged (rate_checks): |b - expected| on the late half within b_tol;
+    the late deviation at most `shrink` times the early one, unless already below
+    `converged_below`; and, unless slope_tol is None, the late norm slope within slope_tol of 1/L.
+    The tail runs from tail_start down to the target."""
+
+    b_tol: float
+    shrink: float
+    converged_below: float
+    slope_tol: float | None
+    tail_start: float = -50.0
+
+
+@dataclasses.dataclass(frozen=True)
+class RateJudgement:
+    """What rate_checks found: the proxy (enough snapshots in each half), the claims, the fits."""
+
+    proxies: list[Check]
+    claims: list[Check]
+    metrics: dict[str, float]
+
+
+def rate_checks(trajectory: Trajectory, expected_b: float, degree: int, target: float, tol: RateTolerance) -> RateJudgement:
     """The loss falls as 1/(t (log t)^b) with b = expected_b, and ||w|| as (log t)^(1/L).
 
-    b is fitted on the early and the late half of the tail (tail_start .. target, split at its
-    midpoint). Claims: the late |b - expected_b| <= b_tol; the deviation shrinking from the
-    early to the late half (late <= shrink * early, unless already below converged_below); and,
-    unless slope_tol is None, the late slope of log ||w|| against log log t within slope_tol of 1/L.
+    b is fitted on the early and the late half of the tail (tol.tail_start .. target, split at
+    its midpoint), with t the trainer's log_d (GD: the running sum of eta; flow: the time).
     """
-    proxies = assumption_proxies(trajectory, target, dataclasses.replace(proxy_tol, a5_max=None))
-    middle = (tail_start + target) / 2
-    early, late = fit_rate(trajectory, tail_start, middle), fit_rate(trajectory, middle, target)
-    proxies.append(Check("snapshots in each tail half", float(min(early.points, late.points)), 3.0, ">="))
+    middle = (tol.tail_start + target) / 2
+    early, late = fit_rate(trajectory, tol.tail_start, middle), fit_rate(trajectory, middle, target)
+    proxies = [Check("snapshots in each tail half", float(min(early.points, late.points)), 3.0, ">=")]
+    metrics = {"b_early": early.b, "b_late": late.b, "norm_slope_late": late.s, "expected_b": expected_b}
     if min(early.points, late.points) < 3:
-        return decide(proxies, [])
+        return RateJudgement(proxies, [], metrics)
     deviation_early, deviation_late = abs(early.b - expected_b), abs(late.b - expected_b)
     claims = [
-        Check("|b - expected| late", deviation_late, b_tol),
+        Check("|b - expected| late", deviation_late, tol.b_tol),
         Check(
             "|b - expected| late / early",
-            deviation_late / deviation_early if deviation_late > converged_below else 0.0,
-            shrink,
+            deviation_late / deviation_early if deviation_late > tol.converged_below else 0.0,
+            tol.shrink,
         ),
     ]
-    if slope_tol is not None:
-        claims.append(Check("|norm slope - 1/L| late", abs(late.s - 1.0 / degree), slope_tol))
-    metrics = {"b_early": early.b, "b_late": late.b, "norm_slope_late": late.s, "expected_b": expected_b}
-    return decide(proxies, claims, metrics)
+    if tol.slope_tol is not None:
+        claims.append(Check("|norm slope - 1/L| late", abs(late.s - 1.0 / degree), tol.slope_tol))
+    return RateJudgement(proxies, claims, metrics)
+
+
+@reports_trajectory
+def rate_claim(
+    trajectory: Trajectory, expected_b: float, degree: int, target: float, proxy_tol: ProxyTolerances, tol: RateTolerance
+) -> Verdict:
+    """rate_checks under the assumption proxies A1-A4 (see verify.checks)."""
+    judged = rate_checks(trajectory, expected_b, degree, target, tol)
+    proxies = assumption_proxies(trajectory, target, dataclasses.replace(proxy_tol, a5_max=None)) + judged.proxies
+    return decide(proxies, judged.claims, judged.metrics)
 
 
 # ---- sparsity (statistical part): effective node counts ---------------------------------------

@@ -57,6 +57,7 @@ SHRINK = 0.75
 CONVERGED_BELOW = 0.01
 # |late slope of log ||w|| against log log t - 1/L|: measured <= 0.03 on the same 24 flows.
 SLOPE_TOL = 0.06
+RATE = claims.RateTolerance(b_tol=B_TOL, shrink=SHRINK, converged_below=CONVERGED_BELOW, slope_tol=SLOPE_TOL)
 # Cross-entropy, 16 flows (2 seeds x depth 1-4 x EWN, Unnorm; 9 points, 3 classes): late b
 # EWN 1.949-1.968, Unnorm within 0.03 of 2 - 2/L; late/early deviation 0.24-0.46: the
 # exponential-loss tolerances hold.
@@ -88,8 +89,8 @@ def verdict(case: Case, claimed_kind: str | None = None):
     trajectory = train_flow(case.net(), case.dataset(), case.initial_weights(), FLOW)
     degree = case.arch.degree
     b = expected_b(claimed_kind or case.param.kind, degree)
-    slope_tol = SLOPE_TOL if case.dataset().loss == "exponential" else None
-    return claims.rate_claim(trajectory, b, degree, REACHED, PROXIES, B_TOL, SHRINK, CONVERGED_BELOW, slope_tol)
+    tolerance = RATE if case.dataset().loss == "exponential" else dataclasses.replace(RATE, slope_tol=None)
+    return claims.rate_claim(trajectory, b, degree, REACHED, PROXIES, tolerance)
 
 
 @property_of("thm3")
@@ -154,7 +155,7 @@ def test_unreached_target_is_inconclusive():
     arch = Architecture(3, (3,), 1, "linear")
     case = Case(DataSpec("binary", seed=0, m=10, d=3, margin=0.2), arch, Parameterisation("ewn"), init_seed=0)
     trajectory = train_flow(case.net(), case.dataset(), case.initial_weights(), dataclasses.replace(FLOW, max_evaluations=300))
-    result = claims.rate_claim(trajectory, 2.0, 2, REACHED, PROXIES, B_TOL, SHRINK, CONVERGED_BELOW, SLOPE_TOL)
+    result = claims.rate_claim(trajectory, 2.0, 2, REACHED, PROXIES, RATE)
     assert result.status is Status.INCONCLUSIVE
 
 

@@ -1,0 +1,127 @@
+"""The lyu-li pack's training domains and shared judging, with the measurements behind them.
+
+Every run here is the plain (unnormalised) parameterisation, as in Lyu & Li: theta is the
+weight vector w itself, rho = ||w|| and L the net's homogeneity degree.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+from scipy.optimize import brentq
+
+from verify.cases import Case, DataSpec
+from verify.data import Dataset, make_dataset
+from verify.flow import FlowSettings, train_flow
+from verify.margins import largest_drawdown, log_smoothed_margin
+from verify.max_margin import max_margin_direction
+from verify.nets import Architecture
+from verify.parameterisations import Parameterisation
+from verify.strategies import binary_data, cases, live_cases
+from verify.trajectory import Trajectory
+from verify.verdicts import Check, Verdict, inconclusive
+
+UNNORM = Parameterisation("unnorm")
+TARGET = -300.0
+# Gradient flow (LSODA, rtol 1e-10) to -300: 1,500-3,000 evaluations and 1.5-3.5 s for the
+# drawn 2-layer ReLU^2 / ReLU^3 nets (measured on 11 draws), fewer for deep linear nets. A
+# net that loses a point crawled through 40,000 evaluations in 31 s before its gradient
+# underflowed: the cap stops such a run at about a tenth of that.
+FLOW = FlowSettings(target_log_loss=TARGET, snapshot_every=12.5, max_evaluations=8_000)
+# The flow stops at the target to ~1e-12 nats, on either side.
+REACHED = TARGET + 1e-6
+
+
+def homogeneous_cases(activations=("relu2", "relu3")) -> st.SearchStrategy[Case]:
+    """2-layer bias-free nets (4-8 hidden units) on 4-12 separable points in 2-3 dimensions,
+    unnormalised; initialisations that leave a point dead (every unit off there: the loss
+    cannot reach 0) are not drawn."""
+    return live_cases(
+        data=binary_data(m=(4, 12), d=(2, 3), margin=(0.1, 0.3)),
+        arch_kwargs=dict(depth=(2, 2), widths=(4, 8), activation=st.sampled_from(list(activations))),
+        params=st.just(UNNORM),
+    )
+
+
+def linear_cases(depth: tuple[int, int] = (1, 1)) -> st.SearchStrategy[Case]:
+    """Deep linear nets (depth 1: a linear predictor) on 4-12 separable points in 2-3 dimensions."""
+    return cases(
+        data=binary_data(m=(4, 12), d=(2, 3), margin=(0.1, 0.3)),
+        arch_kwargs=dict(depth=depth, widths=(2, 4), activation=st.just("linear")),
+        params=st.just(UNNORM),
+    )
+
+
+def flow(case: Case, data: Dataset | None = None, weights: list[torch.Tensor] | None = None, settings: FlowSettings = FLOW) -> Trajectory:
+    """The case's gradient flow (optionally on other data or from other weights)."""
+    return train_flow(case.net(), data or case.dataset(), weights or case.initial_weights(), settings, "cpu")
+
+
+def judged_flow(case: Case, judge: Callable[[Trajectory], Verdict], **kwargs) -> Verdict:
+    """judge(the case's flow); inconclusive where the flow cannot reach the loss threshold: a
+    bias-free ReLU^p net whose units all turn off at some point stops moving it, the gradient
+    vanishes before L < 1 and the loss-time integrator stops with a FloatingPointError (1 of
+    the catalogue's 6 seeds; t0 never comes, so the theorem says nothing)."""
+    try:
+        trajectory = flow(case, **kwargs)
+    except FloatingPointError as error:
+        return inconclusive(f"the flow stopped before the loss threshold: {error}")
+    return judge(trajectory)
+
+
+def reached(trajectory: Trajectory, target: float = REACHED) -> Check:
+    return Check("final log L", trajectory.final.log_loss, target, "<=")
+
+
+def monotone_checks(trajectory: Trajectory, degree: int, allowance: float) -> tuple[list[Check], dict[str, float]]:
+    """After the loss threshold (log L < 0, the first recorded state below it on): the largest
+    fall of log gamma~ and of log ||w|| below their running maxima, over every recorded step."""
+    after = trajectory.log_loss_history < 0
+    if not after.any():
+        return [Check("states after t0", 0.0, 1.0, ">=")], {}
+    log_margin = log_smoothed_margin(trajectory.log_loss_history[after], trajectory.log_norm_history[after], degree)
+    margin_fall, at = largest_drawdown(log_margin)
+    norm_fall, _ = largest_drawdown(trajectory.log_norm_history[after])
+    checks = [
+        Check("largest fall of log gamma~ after t0", margin_fall, allowance),
+        Check("largest fall of log ||w|| after t0", norm_fall, allowance),
+    ]
+    where = float(trajectory.log_loss_history[after][at]) if at >= 0 else float("nan")
+    return checks, {"gamma~ final": float(np.exp(log_margin[-1])), "log L at largest fall": where}
+
+
+# ---- the linear max-margin set-up shared by ll-thm44 and soudry-thm3 --------------------------
+
+
+def svm(data: Dataset) -> np.ndarray:
+    """The hard-margin SVM solution w^ (margins >= 1, the smallest norm), KKT-verified by
+    verify.max_margin: w^ = direction / margin."""
+    solution = max_margin_direction(data)
+    return solution.direction / solution.margin
+
+
+# A fixed positive-definite preconditioner: GD with w <- w - eta P grad L is plain GD on
+# v = P^(-1/2) w with inputs P^(1/2) x, and goes to argmin w^T P^(-1) w s.t. margins >= 1,
+# which differs from the L2 SVM whenever P mixes the support's directions (Soudry et al.).
+PRECONDITIONER_DIAGONAL = (1.0, 4.0, 0.25)
+
+
+def preconditioned(data: Dataset) -> tuple[Dataset, np.ndarray]:
+    """The data seen by the preconditioned run, and P^(1/2) (to map its v back to w)."""
+    d = data.x.shape[1]
+    root = np.diag(np.sqrt(PRECONDITIONER_DIAGONAL[:d]))
+    return make_dataset(f"preconditioned {data.name}", data.x.double() @ torch.tensor(root), data.y), root
+
+
+def max_margin_start(spec: DataSpec) -> tuple[Case, list[torch.Tensor]]:
+    """A linear predictor started on the max-margin direction, scaled so that L = 1/2."""
+    data = spec.build()
+    direction = max_margin_direction(data).direction
+    q = (data.y[:, None] * data.x).double().numpy() @ direction
+    scale = brentq(lambda c: np.logaddexp.reduce(-c * q) - math.log(0.5), 0.0, 1e6)
+    case = Case(spec, Architecture(data.x.shape[1], (), 1, "linear"), UNNORM, 0)
+    return case, [torch.tensor(scale * direction[None, :], dtype=torch.float64)]

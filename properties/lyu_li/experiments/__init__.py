@@ -1,0 +1,1 @@
+"""The lyu-li pack's experiment: the margin-growth figure, run by `verify experiment margin-growth`."""
