@@ -104,6 +104,10 @@ def svm(data: Dataset) -> np.ndarray:
     return solution.direction / solution.margin
 
 
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b) / float(np.linalg.norm(a) * np.linalg.norm(b))
+
+
 # A fixed positive-definite preconditioner: GD with w <- w - eta P grad L is plain GD on
 # v = P^(-1/2) w with inputs P^(1/2) x, and goes to argmin w^T P^(-1) w s.t. margins >= 1,
 # which differs from the L2 SVM whenever P mixes the support's directions (Soudry et al.).
