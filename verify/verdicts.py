@@ -49,7 +49,7 @@ class Check:
             "value": finite_or_none(self.value),
             "threshold": finite_or_none(self.threshold),
             "relation": self.relation,
-            "holds": self.holds,
+            "holds": bool(self.holds),
         }
 
 
