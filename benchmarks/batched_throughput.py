@@ -56,11 +56,13 @@ def main() -> None:
         problems = [case.problem(settings) for case in cases(size)]
         looped = problems[: min(size, args.loop_cases)]
         loop = rate(
-            lambda: [case.train(settings, args.device) for case in cases(len(looped))],
+            lambda looped=looped: [case.train(settings, args.device) for case in cases(len(looped))],
             len(looped) * args.steps,
             args.device,
         )
-        batched = rate(lambda: train_batch(problems, args.device, record_history=False), size * args.steps, args.device)
+        batched = rate(
+            lambda problems=problems: train_batch(problems, args.device, record_history=False), size * args.steps, args.device
+        )
         print(f"{size:>6} {loop:>17.0f} {batched:>20.0f} {batched / loop:>7.1f}")
 
 

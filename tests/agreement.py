@@ -35,8 +35,8 @@ tie, and compares outcomes: the stop reason, and, where nothing parted, the step
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -99,9 +99,7 @@ def sensitivity(
     `weights` perturbed entrywise by SHADOW_PERTURBATION relative, with signs and sizes drawn
     from a seeded torch Generator (the shadow)."""
     generator = torch.Generator().manual_seed(seed)
-    perturbed = [
-        w * (1 + SHADOW_PERTURBATION * torch.randn(w.shape, dtype=w.dtype, generator=generator)) for w in weights
-    ]
+    perturbed = [w * (1 + SHADOW_PERTURBATION * torch.randn(w.shape, dtype=w.dtype, generator=generator)) for w in weights]
     return Sensitivity(origin if origin is not None else train(weights), train(perturbed))
 
 
@@ -128,9 +126,7 @@ def _decisions(snapshot: Snapshot) -> tuple[int, int]:
     return snapshot.step, snapshot.attempts
 
 
-def assert_trajectories_agree(
-    a: Trajectory, b: Trajectory, per_step: float, sensitivity: Sensitivity | None = None
-) -> Agreement:
+def assert_trajectories_agree(a: Trajectory, b: Trajectory, per_step: float, sensitivity: Sensitivity | None = None) -> Agreement:
     """Assert that `a` and `b` are one trajectory computed with different rounding (module
     docstring). `per_step` is the deviation allowed per GD step, in the fields' natural units;
     `sensitivity`, where given, is a run of this trajectory on one of the paths with its shadow,

@@ -4,7 +4,8 @@ A fault names the library functions it replaces ("module:qualname") and how: `wr
 correct function to its wrong version. `substitute` puts a fault in place for the rest of the
 process: the target attribute, and every reference to the correct function held in a loaded
 module's namespace (names imported with `from ... import`) or as a value of a module-level
-constant dict (such as flow_identities.VELOCITIES), in the library and in this checkout's tests. Only the self-test's pytest subprocesses do this,
+constant dict (such as flow_identities.VELOCITIES), in the library and in this checkout's tests.
+Only the self-test's pytest subprocesses do this,
 through tests/fault_plugin.py; the library itself has no switch for it.
 
 `tests` are the tests that must catch the fault: the result's property tests first, then the
@@ -18,9 +19,9 @@ import importlib
 import math
 import pkgutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -221,75 +222,193 @@ BOTH_GRADIENTS = ("verify.objective:Objective.value_and_grad", "verify.batched:_
 FAULTS: dict[str, Fault] = {
     fault.name: fault
     for fault in [
-        Fault("ewn-velocity-norm", ("verify_ewn.flow_identities:ewn_velocity",),
-              "EWN velocity with ||w_u|| in place of ||w_u||^2",
-              _named("verify_ewn.flow_identities", "ewn_velocity_norm_power_one"), (THM1_VELOCITY,)),
-        Fault("swn-without-radial", ("verify_ewn.flow_identities:swn_velocity",),
-              "SWN velocity without its radial correction term",
-              _named("verify_ewn.flow_identities", "swn_velocity_without_radial"), (THM1_VELOCITY,)),
-        Fault("loss-not-in-log-space", ("verify.losses:log_loss",),
-              "log L as log(sum exp(log l_i)): underflows below e^-745", _loss_by_exp, ("tests/test_losses.py",)),
-        Fault("degree-off-by-one", ("verify.nets:homogeneity_degree",), "the homogeneity degree one too high",
-              lambda degree: lambda arch: degree(arch) + 1, ("tests/test_homogeneity.py::test_homogeneity_and_euler",)),
-        Fault("class-mean-oracle", ("verify.max_margin:max_margin_direction",),
-              "the max-margin oracle replaced by the class-mean direction", _class_mean,
-              ("properties/ewn/test_cor1_max_margin.py::test_property_cor1_ewn",)),
-        Fault("undo-keeps-rejected", ("verify.gd:accepts",), "GD keeps a step that raised log L instead of undoing it",
-              lambda _: lambda new_log_l, log_l, finite: finite,
-              ("tests/test_trainer.py::test_huge_k_max_is_tamed_by_undo",)),
-        Fault("rate-fit-without-loglog", ("verify.claims:fit_rate",), "the rate fit drops the log log t term (so b = 0)",
-              _rate_fit_without_loglog, ("properties/ewn/test_thm3_rates.py::test_property_thm3_ewn_rate_is_depth_free",)),
-        Fault("survivors-by-raw-norm", ("verify.checks:classify_survivors",),
-              "survivors chosen by their share alone, without the stability test", _survivors_by_share,
-              ("tests/test_verdicts.py::test_survivors_settled_dying_and_undecided",)),
-        Fault("trend-last-milestone-only", ("verify.checks:limit",),
-              "a limit judged at the last milestone only, its trend never fitted", _last_milestone_only,
-              ("tests/test_verdicts.py::test_limit_checks_decay_unless_converged",)),
-        Fault("stolz-hypothesis-unchecked", ("verify_ewn.analysis:integral_diverges",),
-              "Stolz-Cesaro's divergence hypothesis taken as always met", lambda _: lambda g: True,
-              ("properties/ewn/test_stolz_cesaro.py::test_control_bounded_b_and_integrable_g",)),
-        Fault("gradient-sign-flipped", BOTH_GRADIENTS,
-              "both GD trainers' gradient of one node's parameters with its sign flipped",
-              _gradient_times(-1.0, first_node_only=True),
-              ("properties/ewn/test_thm1_flow_equivalence.py::test_property_thm1_ewn_gd_tracks_scaled_unnorm", ONE_GD_REGIME)),
-        Fault("ce-margin-wrong-class", ("verify.losses:margins",),
-              "cross-entropy margins taken against the next class instead of the true one", _margins_against_next_class,
-              ("properties/ewn/test_prop1_a5_mild.py::test_property_prop4_a5_vanishes",
-               "tests/test_losses.py::test_cross_entropy_log_loss_matches_mpmath")),
+        Fault(
+            "ewn-velocity-norm",
+            ("verify_ewn.flow_identities:ewn_velocity",),
+            "EWN velocity with ||w_u|| in place of ||w_u||^2",
+            _named("verify_ewn.flow_identities", "ewn_velocity_norm_power_one"),
+            (THM1_VELOCITY,),
+        ),
+        Fault(
+            "swn-without-radial",
+            ("verify_ewn.flow_identities:swn_velocity",),
+            "SWN velocity without its radial correction term",
+            _named("verify_ewn.flow_identities", "swn_velocity_without_radial"),
+            (THM1_VELOCITY,),
+        ),
+        Fault(
+            "loss-not-in-log-space",
+            ("verify.losses:log_loss",),
+            "log L as log(sum exp(log l_i)): underflows below e^-745",
+            _loss_by_exp,
+            ("tests/test_losses.py",),
+        ),
+        Fault(
+            "degree-off-by-one",
+            ("verify.nets:homogeneity_degree",),
+            "the homogeneity degree one too high",
+            lambda degree: lambda arch: degree(arch) + 1,
+            ("tests/test_homogeneity.py::test_homogeneity_and_euler",),
+        ),
+        Fault(
+            "class-mean-oracle",
+            ("verify.max_margin:max_margin_direction",),
+            "the max-margin oracle replaced by the class-mean direction",
+            _class_mean,
+            ("properties/ewn/test_cor1_max_margin.py::test_property_cor1_ewn",),
+        ),
+        Fault(
+            "undo-keeps-rejected",
+            ("verify.gd:accepts",),
+            "GD keeps a step that raised log L instead of undoing it",
+            lambda _: lambda new_log_l, log_l, finite: finite,
+            ("tests/test_trainer.py::test_huge_k_max_is_tamed_by_undo",),
+        ),
+        Fault(
+            "rate-fit-without-loglog",
+            ("verify.claims:fit_rate",),
+            "the rate fit drops the log log t term (so b = 0)",
+            _rate_fit_without_loglog,
+            ("properties/ewn/test_thm3_rates.py::test_property_thm3_ewn_rate_is_depth_free",),
+        ),
+        Fault(
+            "survivors-by-raw-norm",
+            ("verify.checks:classify_survivors",),
+            "survivors chosen by their share alone, without the stability test",
+            _survivors_by_share,
+            ("tests/test_verdicts.py::test_survivors_settled_dying_and_undecided",),
+        ),
+        Fault(
+            "trend-last-milestone-only",
+            ("verify.checks:limit",),
+            "a limit judged at the last milestone only, its trend never fitted",
+            _last_milestone_only,
+            ("tests/test_verdicts.py::test_limit_checks_decay_unless_converged",),
+        ),
+        Fault(
+            "stolz-hypothesis-unchecked",
+            ("verify_ewn.analysis:integral_diverges",),
+            "Stolz-Cesaro's divergence hypothesis taken as always met",
+            lambda _: lambda g: True,
+            ("properties/ewn/test_stolz_cesaro.py::test_control_bounded_b_and_integrable_g",),
+        ),
+        Fault(
+            "gradient-sign-flipped",
+            BOTH_GRADIENTS,
+            "both GD trainers' gradient of one node's parameters with its sign flipped",
+            _gradient_times(-1.0, first_node_only=True),
+            ("properties/ewn/test_thm1_flow_equivalence.py::test_property_thm1_ewn_gd_tracks_scaled_unnorm", ONE_GD_REGIME),
+        ),
+        Fault(
+            "ce-margin-wrong-class",
+            ("verify.losses:margins",),
+            "cross-entropy margins taken against the next class instead of the true one",
+            _margins_against_next_class,
+            (
+                "properties/ewn/test_prop1_a5_mild.py::test_property_prop4_a5_vanishes",
+                "tests/test_losses.py::test_cross_entropy_log_loss_matches_mpmath",
+            ),
+        ),
         # Issue 14, class 1: a recorded quantity scaled or shifted where it is recorded.
-        Fault("margin-recorded-scaled", MEASURE, "the normalised margin recorded 5% too large",
-              _snapshots_with(lambda s: {"normalised_margin": 1.05 * s.normalised_margin}), (FLOW_FIELDS,)),
-        Fault("share-by-l1-norm", MEASURE, "node shares taken against ||w||_1 instead of ||w||_2",
-              _snapshots_with(lambda s: {"node_share": s.node_share * np.linalg.norm(s.w) / np.abs(s.w).sum()}),
-              (FLOW_FIELDS,)),
-        Fault("log-d-ten-percent-off", MEASURE, "the running sum of eta (log d) recorded 10% too large",
-              _snapshots_with(lambda s: {"log_d": s.log_d + math.log(1.1)}), (ONE_GD_REGIME,)),
-        Fault("log-eta-ignores-c", MEASURE, "log eta recorded as log k - log L, as if c were 1",
-              _snapshots_with(lambda s: {"log_eta": math.log(s.k) - s.log_loss,
-                                         "node_log_a5": s.node_log_a5 - s.log_eta + math.log(s.k) - s.log_loss}),
-              (ONE_GD_REGIME,)),
-        Fault("a5-without-eta", MEASURE, "the A5 quantity recorded without its log eta term",
-              _snapshots_with(lambda s: {"node_log_a5": s.node_log_a5 - s.log_eta}), (ONE_GD_REGIME,)),
-        Fault("grad-norm-of-log-loss", MEASURE, "per-node gradient norms of log L recorded as those of L",
-              _snapshots_with(lambda s: {"node_log_grad_norm": s.node_log_grad_norm - s.log_loss}), (FLOW_FIELDS,)),
-        Fault("cosine-against-plus-gradient", MEASURE, "node cosines taken with +grad L instead of -grad L",
-              _snapshots_with(lambda s: {"node_cos": -s.node_cos}), (FLOW_FIELDS,)),
-        Fault("loss-direction-unsorted", MEASURE, "the loss direction's entries in reversed point order",
-              _snapshots_with(lambda s: {"loss_direction": s.loss_direction[::-1].copy()}), (FLOW_FIELDS,)),
-        Fault("loss-direction-unnormalised", ("verify.losses:loss_direction",),
-              "the loss direction recorded as l / max l instead of l / ||l||",
-              lambda direction: lambda loss, margin: direction(loss, margin) / direction(loss, margin).max(),
-              (FLOW_FIELDS,)),
-        Fault("margin-degree-minus-one", ("verify.losses:normalised_margin",),
-              "the normalised margin divided by ||w||^(L-1) instead of ||w||^L",
-              lambda margin: lambda m, log_w_norm, degree: margin(m, log_w_norm, degree - 1), (FLOW_FIELDS,)),
-        Fault("flow-time-rate-off", ("verify.flow:_Field.__call__",), "the flow's time coordinate advancing 10% too fast",
-              _time_rate_times(1.1), ("tests/test_flow.py::test_flow_time_matches_the_closed_form",)),
+        Fault(
+            "margin-recorded-scaled",
+            MEASURE,
+            "the normalised margin recorded 5% too large",
+            _snapshots_with(lambda s: {"normalised_margin": 1.05 * s.normalised_margin}),
+            (FLOW_FIELDS,),
+        ),
+        Fault(
+            "share-by-l1-norm",
+            MEASURE,
+            "node shares taken against ||w||_1 instead of ||w||_2",
+            _snapshots_with(lambda s: {"node_share": s.node_share * np.linalg.norm(s.w) / np.abs(s.w).sum()}),
+            (FLOW_FIELDS,),
+        ),
+        Fault(
+            "log-d-ten-percent-off",
+            MEASURE,
+            "the running sum of eta (log d) recorded 10% too large",
+            _snapshots_with(lambda s: {"log_d": s.log_d + math.log(1.1)}),
+            (ONE_GD_REGIME,),
+        ),
+        Fault(
+            "log-eta-ignores-c",
+            MEASURE,
+            "log eta recorded as log k - log L, as if c were 1",
+            _snapshots_with(
+                lambda s: {
+                    "log_eta": math.log(s.k) - s.log_loss,
+                    "node_log_a5": s.node_log_a5 - s.log_eta + math.log(s.k) - s.log_loss,
+                }
+            ),
+            (ONE_GD_REGIME,),
+        ),
+        Fault(
+            "a5-without-eta",
+            MEASURE,
+            "the A5 quantity recorded without its log eta term",
+            _snapshots_with(lambda s: {"node_log_a5": s.node_log_a5 - s.log_eta}),
+            (ONE_GD_REGIME,),
+        ),
+        Fault(
+            "grad-norm-of-log-loss",
+            MEASURE,
+            "per-node gradient norms of log L recorded as those of L",
+            _snapshots_with(lambda s: {"node_log_grad_norm": s.node_log_grad_norm - s.log_loss}),
+            (FLOW_FIELDS,),
+        ),
+        Fault(
+            "cosine-against-plus-gradient",
+            MEASURE,
+            "node cosines taken with +grad L instead of -grad L",
+            _snapshots_with(lambda s: {"node_cos": -s.node_cos}),
+            (FLOW_FIELDS,),
+        ),
+        Fault(
+            "loss-direction-unsorted",
+            MEASURE,
+            "the loss direction's entries in reversed point order",
+            _snapshots_with(lambda s: {"loss_direction": s.loss_direction[::-1].copy()}),
+            (FLOW_FIELDS,),
+        ),
+        Fault(
+            "loss-direction-unnormalised",
+            ("verify.losses:loss_direction",),
+            "the loss direction recorded as l / max l instead of l / ||l||",
+            lambda direction: lambda loss, margin: direction(loss, margin) / direction(loss, margin).max(),
+            (FLOW_FIELDS,),
+        ),
+        Fault(
+            "margin-degree-minus-one",
+            ("verify.losses:normalised_margin",),
+            "the normalised margin divided by ||w||^(L-1) instead of ||w||^L",
+            lambda margin: lambda m, log_w_norm, degree: margin(m, log_w_norm, degree - 1),
+            (FLOW_FIELDS,),
+        ),
+        Fault(
+            "flow-time-rate-off",
+            ("verify.flow:_Field.__call__",),
+            "the flow's time coordinate advancing 10% too fast",
+            _time_rate_times(1.1),
+            ("tests/test_flow.py::test_flow_time_matches_the_closed_form",),
+        ),
         # Issue 14, class 2: one fault in both trainers.
-        Fault("step-slightly-long", BOTH_GRADIENTS, "both GD trainers' step 0.1% longer than k / L^c",
-              _gradient_times(1.001), (ONE_GD_REGIME,)),
+        Fault(
+            "step-slightly-long",
+            BOTH_GRADIENTS,
+            "both GD trainers' step 0.1% longer than k / L^c",
+            _gradient_times(1.001),
+            (ONE_GD_REGIME,),
+        ),
     ]
 }
 # The subset CI runs (each target takes seconds).
-FAST = ("ewn-velocity-norm", "swn-without-radial", "loss-not-in-log-space", "degree-off-by-one",
-        "undo-keeps-rejected", "margin-recorded-scaled", "step-slightly-long")
+FAST = (
+    "ewn-velocity-norm",
+    "swn-without-radial",
+    "loss-not-in-log-space",
+    "degree-off-by-one",
+    "undo-keeps-rejected",
+    "margin-recorded-scaled",
+    "step-slightly-long",
+)

@@ -5,7 +5,6 @@ subprocesses (with tests/ on PYTHONPATH); no other run loads it."""
 from __future__ import annotations
 
 import pytest
-
 from fault_catalogue import FAULTS, substitute
 
 

@@ -154,8 +154,19 @@ class ReferenceState:
 
 
 def gd(
-    weights: list[np.ndarray], x, y, activation: str, loss: str, kind: str, *, k0: float, k_max: float, c: float,
-    grow: float, shrink: float, steps: int,
+    weights: list[np.ndarray],
+    x,
+    y,
+    activation: str,
+    loss: str,
+    kind: str,
+    *,
+    k0: float,
+    k_max: float,
+    c: float,
+    grow: float,
+    shrink: float,
+    steps: int,
 ) -> list[ReferenceState]:
     """`steps` attempts of GD with eta = k / L^c on the parameters (THEOREMS.md section 2): the
     step is k exp((1 - c) log L) grad log L; a step that raises log L or is not finite is

@@ -7,7 +7,7 @@ from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.errors import ConfigError
 from verify.gd import GDSettings, train_gd
 from verify.nets import Architecture, Frozen, init_weights
-from verify.parameterisations import ParamNet, Parameterisation
+from verify.parameterisations import Parameterisation, ParamNet
 
 
 def one_line(error: pytest.ExceptionInfo) -> str:
@@ -22,13 +22,25 @@ def one_line(error: pytest.ExceptionInfo) -> str:
         (lambda: Architecture(2, (8,), 1, "tanh"), "'tanh'"),
         (lambda: Architecture(2, (0,), 1, "relu"), "width 0"),
         (lambda: Architecture(0, (3,), 1, "relu"), "input_dim=0"),
-        (lambda: Architecture(2, (3,), 1, "relu", {5: Frozen(torch.ones(1, 3, dtype=torch.bool), torch.ones(1, 3))}), "frozen layer 5"),
+        (
+            lambda: Architecture(2, (3,), 1, "relu", {5: Frozen(torch.ones(1, 3, dtype=torch.bool), torch.ones(1, 3))}),
+            "frozen layer 5",
+        ),
         (
             lambda: Architecture(2, (3,), 1, "relu", {1: Frozen(torch.tensor([[True, False, False]]), torch.ones(1, 3))}),
             "frozen non-zero",
         ),
         (
-            lambda: Architecture(2, (3,), 1, "relu", {0: Frozen(torch.ones(3, 2, dtype=torch.bool), torch.ones(3, 2)), 1: Frozen(torch.ones(1, 3, dtype=torch.bool), torch.ones(1, 3))}),
+            lambda: Architecture(
+                2,
+                (3,),
+                1,
+                "relu",
+                {
+                    0: Frozen(torch.ones(3, 2, dtype=torch.bool), torch.ones(3, 2)),
+                    1: Frozen(torch.ones(1, 3, dtype=torch.bool), torch.ones(1, 3)),
+                },
+            ),
             "every layer is frozen",
         ),
         (lambda: Parameterisation("batchnorm"), "'batchnorm'"),

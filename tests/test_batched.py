@@ -5,15 +5,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
-
 from agreement import assert_trajectories_agree, sensitivity
+
 from verify.batched import Problem, _Batch, train_batch, train_grouped
 from verify.cases import Case, DataSpec, lin_sep_architecture, train_cases
 from verify.errors import ConfigError
 from verify.gd import GDSettings, train_gd
 from verify.nets import Architecture
 from verify.objective import Objective
-from verify.parameterisations import ParamNet, Parameterisation
+from verify.parameterisations import Parameterisation, ParamNet
 from verify.trajectory import StopReason
 
 SETTINGS = GDSettings(c=1 - 1 / 30, k0=0.01, k_max=0.01, target_log_loss=-60.0, max_steps=4_000, snapshot_every=10.0)
@@ -46,8 +46,7 @@ def test_each_row_equals_the_one_network_trainer(kind):
     cases = [binary_case(kind, seed) for seed in range(4)]
     # Per-row settings: a different target, cap and snapshot spacing on each row.
     settings = [
-        replace(SETTINGS, target_log_loss=-40.0 - 10 * i, k_max=0.01 * (1 + i), snapshot_every=5.0 + i)
-        for i in range(len(cases))
+        replace(SETTINGS, target_log_loss=-40.0 - 10 * i, k_max=0.01 * (1 + i), snapshot_every=5.0 + i) for i in range(len(cases))
     ]
     batched = train_cases(cases, settings)
     for case, s, trajectory in zip(cases, settings, batched):
@@ -70,8 +69,7 @@ def test_rows_keep_their_own_stop_reasons():
 def test_cross_entropy_rows_equal_the_one_network_trainer():
     arch = Architecture(2, (6,), 3, "relu2")
     cases = [
-        Case(DataSpec("multiclass", seed=seed, m=9, d=2, k=3), arch, Parameterisation("ewn"), init_seed=seed)
-        for seed in range(3)
+        Case(DataSpec("multiclass", seed=seed, m=9, d=2, k=3), arch, Parameterisation("ewn"), init_seed=seed) for seed in range(3)
     ]
     settings = replace(SETTINGS, target_log_loss=-30.0)
     for case, trajectory in zip(cases, train_cases(cases, settings)):

@@ -23,8 +23,19 @@ def assert_one_line_error(code, err, fragment):
 
 
 def write_report(folder, status="pass"):
-    entry = {"key": "ewn:thm1", "pack": "ewn", "id": "thm1", "title": "t", "status": status, "examples": {"pass": 1, "fail": 0, "inconclusive": 0},
-             "metrics": {}, "counterexample": None, "duration_s": 0.1, "tests": {}, "series": {}}
+    entry = {
+        "key": "ewn:thm1",
+        "pack": "ewn",
+        "id": "thm1",
+        "title": "t",
+        "status": status,
+        "examples": {"pass": 1, "fail": 0, "inconclusive": 0},
+        "metrics": {},
+        "counterexample": None,
+        "duration_s": 0.1,
+        "tests": {},
+        "series": {},
+    }
     report.write({"schema_version": report.SCHEMA_VERSION, "environment": report.environment(), "results": [entry]}, folder)
     return folder
 
@@ -104,8 +115,9 @@ def test_run_writes_a_report_and_compares_with_the_baseline(capsys, tmp_path):
     stored["results"].append(dict(stored["results"][0], id="lemma6b", key="ewn:lemma6b"))
     stored["results"][0]["status"] = "pass"
     (baseline / "report.json").write_text(json.dumps(stored))
-    code, out, _ = run(capsys, "run", "--theorem", "lemma6", "--workers", "0", "--report-dir", str(tmp_path / "b"),
-                       "--baseline", str(baseline))
+    code, out, _ = run(
+        capsys, "run", "--theorem", "lemma6", "--workers", "0", "--report-dir", str(tmp_path / "b"), "--baseline", str(baseline)
+    )
     assert code == 0, "a result outside the selection is not 'disappeared'"
 
 
@@ -125,7 +137,11 @@ def test_a_third_party_pack_runs_through_verify_run(tmp_path):
     assert listing.returncode == 0 and "test_ratio_small.py" in listing.stdout, listing.stderr
     done = subprocess.run(
         verify + ["run", "--pack", "tiny", "--workers", "2", "--report-dir", str(tmp_path / "report")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     document = json.loads((tmp_path / "report" / "report.json").read_text())

@@ -12,10 +12,10 @@ import pytest
 
 from verify import cli, image_data, packs
 from verify import experiment as experiments
-from verify.errors import ConfigError
 from verify import experiment_config as config
-from verify_ewn.experiments import conv_rate, lin_sep, pruning, simple_traj
+from verify.errors import ConfigError
 from verify.verdicts import Status
+from verify_ewn.experiments import conv_rate, lin_sep, pruning, simple_traj
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -56,8 +56,21 @@ def test_experiment_writes_figures_and_summary(name, tmp_path):
     summary = experiments.run_experiment(EWN.experiment(name), out, config_path=tiny_config(tmp_path, name))
     on_disk = json.loads((out / "summary.json").read_text())
     assert on_disk == summary
-    for key in ("schema_version", "experiment", "paper", "budget", "seed", "device", "settings", "seconds", "outcome",
-                "claims", "measured", "figures", "environment"):
+    for key in (
+        "schema_version",
+        "experiment",
+        "paper",
+        "budget",
+        "seed",
+        "device",
+        "settings",
+        "seconds",
+        "outcome",
+        "claims",
+        "measured",
+        "figures",
+        "environment",
+    ):
         assert key in summary, key
     assert summary["experiment"] == name and summary["outcome"] in ("pass", "fail", "inconclusive")
     assert summary["figures"] == experiments.module(EWN.experiment(name)).FIGURES
@@ -73,7 +86,8 @@ def test_experiment_writes_figures_and_summary(name, tmp_path):
 
 def test_summary_is_strict_json():
     assert experiments.plain({"a": [np.float64("nan"), np.int64(3)], "b": np.array([1.5, np.inf])}) == {
-        "a": [None, 3], "b": [1.5, None]
+        "a": [None, 3],
+        "b": [1.5, None],
     }
 
 
@@ -91,8 +105,7 @@ def test_pruning_claim_rejects_the_swapped_claim():
     # 300 digits, 16 hidden, 1,500 steps with k <= 1: EWN and Unnorm pass log L = -4 (SWN does
     # not), where EWN's mean accuracy at 50-80% pruned led Unnorm's by 0.21.
     settings = config.load("pruning", "quick", pruning.Settings, EWN.experiment("pruning").config)
-    settings = dataclasses.replace(settings, train_points=300, hidden=16, max_steps=1500, seeds=1, levels=[-4.0],
-                                   k_max=1.0)
+    settings = dataclasses.replace(settings, train_points=300, hidden=16, max_steps=1500, seeds=1, levels=[-4.0], k_max=1.0)
     split = pruning.load_split(settings, 0)
     arch, runs, norms = pruning.train_runs(settings, split, 0, "cpu")
     right, _ = pruning.comparison(arch, runs, norms, split, settings, "ewn", "unnorm")
@@ -166,8 +179,9 @@ def test_cli_bad_experiment_input_is_one_line(argv, message, capsys, tmp_path):
 
 
 def test_cli_runs_an_experiment(tmp_path, capsys):
-    code = cli.main(["experiment", "simple-traj", "--config", str(tiny_config(tmp_path, "simple-traj")),
-                     "--out", str(tmp_path / "out")])
+    code = cli.main(
+        ["experiment", "simple-traj", "--config", str(tiny_config(tmp_path, "simple-traj")), "--out", str(tmp_path / "out")]
+    )
     assert code == 0
     assert "simple-traj (quick, seed 0, cpu): pass" in capsys.readouterr().out
 
@@ -209,10 +223,14 @@ def test_pruning_runs_on_mnist_files(tmp_path):
     [
         (lambda f: (f / "t10k-labels-idx1-ubyte.gz").unlink(), "not found"),
         (lambda f: (f / "train-images-idx3-ubyte.gz").write_bytes(b"not gzip"), "cannot read MNIST file"),
-        (lambda f: (f / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(b"\x00\x00\x08\x01" + b"\x00" * 12)),
-         "not an MNIST IDX file"),
-        (lambda f: (f / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(struct.pack(">II", 2049, 60) + b"\x01" * 10)),
-         "holds 10 bytes"),
+        (
+            lambda f: (f / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(b"\x00\x00\x08\x01" + b"\x00" * 12)),
+            "not an MNIST IDX file",
+        ),
+        (
+            lambda f: (f / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(struct.pack(">II", 2049, 60) + b"\x01" * 10)),
+            "holds 10 bytes",
+        ),
     ],
 )
 def test_corrupt_mnist_is_named(tmp_path, damage, message):

@@ -14,7 +14,7 @@ from verify.data import Dataset, certify
 from verify.errors import ConfigError
 from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings
-from verify.parameterisations import ParamNet, Parameterisation
+from verify.parameterisations import Parameterisation, ParamNet
 from verify.profiles import examples
 from verify.trajectory import StopReason
 
@@ -106,9 +106,7 @@ def test_gd_with_a_small_step_tracks_the_flow(kind):
     deviations = []
     for k in (2e-3, 1e-3):
         gd = case.train(GDSettings(k0=k, k_max=k, c=1.0, grow=1.0, target_log_loss=-10.0, max_steps=20_000))
-        flow = train_flow(
-            case.net(), case.dataset(), case.initial_weights(), FlowSettings(target_log_loss=gd.final.log_loss)
-        )
+        flow = train_flow(case.net(), case.dataset(), case.initial_weights(), FlowSettings(target_log_loss=gd.final.log_loss))
         deviation = np.linalg.norm(gd.final.w - flow.final.w) / np.linalg.norm(flow.final.w)
         deviations.append(deviation)
     # O(eta): halving k measured a ratio of 1.98-2.04 for all three kinds.

@@ -2,8 +2,8 @@
 
 import pytest
 import torch
-
 from agreement import assert_trajectories_agree, sensitivity, snapshot_deviations
+
 from verify.cases import Case, DataSpec, lin_sep_architecture, train_cases
 from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
@@ -24,17 +24,19 @@ def test_cuda_trajectory_matches_cpu(kind):
     case = Case(DataSpec("lin-sep"), lin_sep_architecture(), Parameterisation(kind))
     settings = GDSettings(c=1 - 1 / 30, k_max=0.01, target_log_loss=-50.0)
     cpu, gpu = case.train(settings, "cpu"), case.train(settings, "cuda")
-    on_cpu = sensitivity(lambda w: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights(), cpu)
+    on_cpu = sensitivity(lambda w, case=case: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights(), cpu)
     agreement = assert_trajectories_agree(gpu, cpu, CUDA_PER_STEP, on_cpu)
     print(f"\ncuda-vs-cpu {kind}: {agreement}")
 
 
 def test_cuda_batch_matches_cpu():
-    cases = [Case(DataSpec("binary", seed=s, m=10), lin_sep_architecture(), Parameterisation("ewn"), init_seed=s) for s in range(8)]
+    cases = [
+        Case(DataSpec("binary", seed=s, m=10), lin_sep_architecture(), Parameterisation("ewn"), init_seed=s) for s in range(8)
+    ]
     settings = GDSettings(c=1 - 1 / 30, k_max=0.01, target_log_loss=-50.0)
     cpu, gpu = train_cases(cases, settings, "cpu"), train_cases(cases, settings, "cuda")
     for case, a, b in zip(cases, cpu, gpu):
-        on_cpu = sensitivity(lambda w: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights())
+        on_cpu = sensitivity(lambda w, case=case: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights())
         print(f"\ncuda-vs-cpu batch row: {assert_trajectories_agree(b, a, CUDA_PER_STEP, on_cpu)}")
 
 
@@ -63,7 +65,12 @@ def test_experiment_runs_on_cuda(name, tmp_path):
 
     path = tiny_config(tmp_path, name)
     outcomes = {
-        device: [c["status"] for c in experiments.run_experiment(packs.installed()["ewn"].experiment(name), tmp_path / device, device=device, config_path=path)["claims"]]
+        device: [
+            c["status"]
+            for c in experiments.run_experiment(
+                packs.installed()["ewn"].experiment(name), tmp_path / device, device=device, config_path=path
+            )["claims"]
+        ]
         for device in ("cpu", "cuda")
     }
     assert outcomes["cuda"] == outcomes["cpu"]

@@ -42,7 +42,9 @@ def test_largest_drawdown_is_the_worst_fall_below_an_earlier_value(values):
 def test_recorded_smoothed_margin_on_a_run_is_the_definition():
     """At every snapshot, the per-step history gives gamma~ = -log L / ||w||^L with w the
     snapshot's own weights (numpy's norm), on a ReLU^3 run with a generic step schedule."""
-    case = Case(DataSpec("binary", seed=3, m=8, d=2, margin=0.2), Architecture(2, (5,), 1, "relu3"), Parameterisation("unnorm"), 4)
+    case = Case(
+        DataSpec("binary", seed=3, m=8, d=2, margin=0.2), Architecture(2, (5,), 1, "relu3"), Parameterisation("unnorm"), 4
+    )
     run = case.train(GDSettings(k0=0.01, k_max=0.01, c=1 - 1 / 30, grow=1.0, target_log_loss=-20.0, snapshot_every=2.0))
     for s in run.snapshots:
         if s.log_loss < 0:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from verify.cases import simple_traj_architecture, xor_architecture
 from verify.errors import ConfigError
 from verify.nets import Architecture, init_weights
-from verify.parameterisations import KINDS, ParamNet, Parameterisation
+from verify.parameterisations import KINDS, Parameterisation, ParamNet
 from verify.strategies import architectures, seeds
 
 # w/||w|| times exp(log ||w||) differs from w by a few ulps.

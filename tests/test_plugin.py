@@ -3,12 +3,11 @@
 import json
 
 import pytest
-
 from tiny_pack import make_pack
 
 pytest_plugins = ["pytester"]
 
-PASSING = '''
+PASSING = """
 from hypothesis import given, settings, strategies as st
 from verify.tally import property_of, record
 from verify.verdicts import Check, decide
@@ -23,9 +22,9 @@ def test_property_lemma6_small(x):
 
 def test_control_lemma6():
     assert True
-'''
+"""
 
-FAILING = '''
+FAILING = """
 from hypothesis import given, settings, strategies as st
 from verify.tally import property_of, record
 from verify.verdicts import Check, decide
@@ -44,15 +43,21 @@ def test_prop1_control():
 
 def test_prop1_broken_helper():
     raise FloatingPointError("non-finite state")
-'''
+"""
 
 
 @pytest.fixture
 def property_set(pytester, monkeypatch):
     """The pack `mini` (installed through its entry point) and a harness test outside it."""
-    site = make_pack(pytester.path, "mini", ["lemma6", "prop1", "prop4", "thm4"], {
-        "test_lemma6_small.py": PASSING, "test_prop1_small.py": FAILING,
-    })
+    site = make_pack(
+        pytester.path,
+        "mini",
+        ["lemma6", "prop1", "prop4", "thm4"],
+        {
+            "test_lemma6_small.py": PASSING,
+            "test_prop1_small.py": FAILING,
+        },
+    )
     monkeypatch.syspath_prepend(str(site))
     # xdist's workers ignore PYTHONPATH; a root conftest puts the pack on their sys.path.
     (pytester.path / "conftest.py").write_text(f"import sys\n\nsys.path.insert(0, {str(site)!r})\n")
@@ -79,10 +84,22 @@ def results_by_id(report_path):
 def test_serial_and_xdist_reports_agree(property_set):
     serial = property_set.path / "serial"
     parallel = property_set.path / "parallel"
-    property_set.runpytest_inprocess("properties", "tests", "--verify-report", str(serial), "-p", "no:cacheprovider", "--verify-packs", "mini")
     property_set.runpytest_inprocess(
-        "properties", "tests", "-n", "2", "--dist", "loadgroup", "--verify-report", str(parallel), "-p", "no:cacheprovider",
-        "--verify-packs", "mini",
+        "properties", "tests", "--verify-report", str(serial), "-p", "no:cacheprovider", "--verify-packs", "mini"
+    )
+    property_set.runpytest_inprocess(
+        "properties",
+        "tests",
+        "-n",
+        "2",
+        "--dist",
+        "loadgroup",
+        "--verify-report",
+        str(parallel),
+        "-p",
+        "no:cacheprovider",
+        "--verify-packs",
+        "mini",
     )
     assert stable(serial / "report.json") == stable(parallel / "report.json")
 

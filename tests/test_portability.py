@@ -10,6 +10,7 @@ from pathlib import Path
 
 from agreement import assert_trajectories_agree, sensitivity
 from test_batched import ROUNDING_PER_STEP, SETTINGS, binary_case
+
 from verify.batched import train_batch
 from verify.gd import train_gd
 
@@ -46,5 +47,5 @@ def test_default_kernels_and_one_thread_agree_with_native(tmp_path):
     cases = [binary_case(kind, seed) for kind, seed in CASES] + [binary_case(k, s, m) for k, s, m in PADDED]
     assert len(other) == len(here) == len(cases)
     for case, mine, theirs in zip(cases, here, other):
-        on_native = sensitivity(lambda w: train_gd(case.net(), case.dataset(), w, SETTING), case.initial_weights())
+        on_native = sensitivity(lambda w, case=case: train_gd(case.net(), case.dataset(), w, SETTING), case.initial_weights())
         assert_trajectories_agree(theirs, mine, ROUNDING_PER_STEP, on_native)

@@ -23,7 +23,9 @@ def test_ci_runs_the_readme_test_command():
 
 def library_imports() -> dict[str, set[str]]:
     """Each verify module's imports of other verify modules, from its source, lazy ones included."""
-    paths = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p for p in (ROOT / "verify").rglob("*.py")}
+    paths = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p for p in (ROOT / "verify").rglob("*.py")
+    }
     graph = {}
     for name, path in paths.items():
         deps = set()
@@ -48,7 +50,7 @@ def test_the_library_import_graph_has_no_circle():
     done: set[str] = set()
 
     def visit(module: str, path: list[str]) -> None:
-        assert module not in path, f"import circle: {' -> '.join(path[path.index(module):] + [module])}"
+        assert module not in path, f"import circle: {' -> '.join(path[path.index(module) :] + [module])}"
         if module in done:
             return
         for dep in sorted(graph.get(module, ())):

@@ -12,10 +12,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 import reference
 from agreement import assert_trajectories_agree, sensitivity, snapshot_deviations
 from test_batched import ROUNDING_PER_STEP
+
 from verify.cases import Case, DataSpec, train_cases
 from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
@@ -58,8 +58,18 @@ def reference_trajectory(case: Case, settings: GDSettings) -> Trajectory:
     x, y = arrays(case)
     loss = case.dataset().loss
     states = reference.gd(
-        numpy_weights(case), x, y, case.arch.activation, loss, case.param.kind, k0=settings.k0, k_max=settings.k_max,
-        c=settings.c, grow=settings.grow, shrink=settings.shrink, steps=settings.max_steps,
+        numpy_weights(case),
+        x,
+        y,
+        case.arch.activation,
+        loss,
+        case.param.kind,
+        k0=settings.k0,
+        k_max=settings.k_max,
+        c=settings.c,
+        grow=settings.grow,
+        shrink=settings.shrink,
+        steps=settings.max_steps,
     )
     snapshots = []
     for state in states:

@@ -4,14 +4,31 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tiny_pack import PASSING, make_pack, statements
+
 from verify import packs, registry
 from verify.errors import ConfigError
 
 THEOREMS_IDS = [
-    "thm1", "prop1", "prop2", "lemma1", "lemma2", "thm2", "prop3", "cor1", "thm3",
-    "prop4", "prop5", "thm4", "prop6", "thm5", "lemma3", "lemma4", "lemma5", "lemma6", "stolz",
+    "thm1",
+    "prop1",
+    "prop2",
+    "lemma1",
+    "lemma2",
+    "thm2",
+    "prop3",
+    "cor1",
+    "thm3",
+    "prop4",
+    "prop5",
+    "thm4",
+    "prop6",
+    "thm5",
+    "lemma3",
+    "lemma4",
+    "lemma5",
+    "lemma6",
+    "stolz",
 ]
 
 
@@ -62,9 +79,14 @@ def test_node_ids_map_to_pack_results(ewn):
 
 
 def test_hyphenated_ids_match_their_slugs(tmp_path, monkeypatch):
-    site = make_pack(tmp_path, "hy", ["ll-thm41", "ll-thm4"], {
-        "test_ll_thm41_monotone.py": "def test_property_ll_thm41():\n    pass\n\ndef test_control_ll_thm4_x():\n    pass\n",
-    })
+    site = make_pack(
+        tmp_path,
+        "hy",
+        ["ll-thm41", "ll-thm4"],
+        {
+            "test_ll_thm41_monotone.py": "def test_property_ll_thm41():\n    pass\n\ndef test_control_ll_thm4_x():\n    pass\n",
+        },
+    )
     monkeypatch.syspath_prepend(str(site))
     pack = packs.installed()["hy"]
     (module,) = registry.discover(pack).values()
@@ -73,10 +95,17 @@ def test_hyphenated_ids_match_their_slugs(tmp_path, monkeypatch):
 
 
 def test_a_new_property_module_appears_without_registry_edits(tmp_path, monkeypatch):
-    site = make_pack(tmp_path, "tiny", ["ratio"], {
-        "test_ratio_small.py": PASSING,
-        "test_thm9_new.py": "from verify.tally import property_of\n\n@property_of('thm9')\ndef test_property_thm9():\n    pass\n",
-    })
+    site = make_pack(
+        tmp_path,
+        "tiny",
+        ["ratio"],
+        {
+            "test_ratio_small.py": PASSING,
+            "test_thm9_new.py": (
+                "from verify.tally import property_of\n\n@property_of('thm9')\ndef test_property_thm9():\n    pass\n"
+            ),
+        },
+    )
     monkeypatch.syspath_prepend(str(site))
     catalogue = registry.catalogue(packs.installed()["tiny"])
     assert catalogue["thm9"].modules == ("test_thm9_new.py",) and catalogue["thm9"].title == "thm9"

@@ -10,11 +10,26 @@ from verify.errors import ConfigError
 
 
 def entry(rid, status="pass", value=0.1, threshold=0.25, relation="<="):
-    metric = {"value": value, "threshold": threshold, "relation": relation, "examples": 10,
-              "drift_tolerance": report.DRIFT_FRACTION * abs(threshold)}
-    return {"key": f"ewn:{rid}", "pack": "ewn", "id": rid, "title": rid, "status": status, "examples": {"pass": 10, "fail": 0, "inconclusive": 2},
-            "metrics": {"log ratio final": metric}, "counterexample": None, "duration_s": 1.0, "tests": {},
-            "series": {}}
+    metric = {
+        "value": value,
+        "threshold": threshold,
+        "relation": relation,
+        "examples": 10,
+        "drift_tolerance": report.DRIFT_FRACTION * abs(threshold),
+    }
+    return {
+        "key": f"ewn:{rid}",
+        "pack": "ewn",
+        "id": rid,
+        "title": rid,
+        "status": status,
+        "examples": {"pass": 10, "fail": 0, "inconclusive": 2},
+        "metrics": {"log ratio final": metric},
+        "counterexample": None,
+        "duration_s": 1.0,
+        "tests": {},
+        "series": {},
+    }
 
 
 def document(*entries):
@@ -79,15 +94,21 @@ def test_load_rejects_missing_corrupt_and_foreign_files(tmp_path):
     bad.write_text(json.dumps({"schema_version": 2, "results": [{"key": "ewn:thm1", "pack": "ewn", "id": "thm1"}]}))
     with pytest.raises(ConfigError, match="known status"):
         report.load(bad)
-    bad.write_text(json.dumps({"schema_version": 2, "results": [{"key": "ewn:thm1", "pack": "ewn", "id": "thm1", "status": "great"}]}))
+    bad.write_text(
+        json.dumps({"schema_version": 2, "results": [{"key": "ewn:thm1", "pack": "ewn", "id": "thm1", "status": "great"}]})
+    )
     with pytest.raises(ConfigError, match="known status"):
         report.load(bad)
 
 
 def test_written_report_round_trips_with_pages_and_plot(tmp_path):
     plotted = entry("thm2")
-    plotted["series"] = {"log_loss": [-100.0, -200.0, -300.0], "node_share": [[0.6, 0.8]] * 3,
-                         "node_cos": [[0.9, 0.99]] * 3, "node_log_norm_grad": [[-99.0, -99.5]] * 3}
+    plotted["series"] = {
+        "log_loss": [-100.0, -200.0, -300.0],
+        "node_share": [[0.6, 0.8]] * 3,
+        "node_cos": [[0.9, 0.99]] * 3,
+        "node_log_norm_grad": [[-99.0, -99.5]] * 3,
+    }
     written = document(entry("thm1"), plotted)
     report.write(written, tmp_path)
     assert report.load(tmp_path) == json.loads(json.dumps(written))
@@ -127,10 +148,18 @@ def test_result_status_rules():
 
 
 def test_counterexample_extraction():
-    text = "\n".join([
-        "    def test_x(n):", "E   AssertionError: fail", "E   Falsifying example: test_x(", "E       n=51,",
-        "E   )", "E   fail: claim", "", "E   Failing test case: test_y(n=3)",
-    ])
+    text = "\n".join(
+        [
+            "    def test_x(n):",
+            "E   AssertionError: fail",
+            "E   Falsifying example: test_x(",
+            "E       n=51,",
+            "E   )",
+            "E   fail: claim",
+            "",
+            "E   Failing test case: test_y(n=3)",
+        ]
+    )
     assert report.counterexample(text) == "Falsifying example: test_x(\n    n=51,\n)"
     assert report.counterexample("E   Failing test case: test_y(n=3)") == "Failing test case: test_y(n=3)"
     assert report.counterexample("E   AssertionError") is None

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from fault_catalogue import FAST, FAULTS, substitute
+
 from verify import selftest
 from verify.errors import ConfigError
 from verify.nets import Architecture
@@ -68,7 +68,7 @@ def test_fast_fault_is_caught(name):
     assert outcome.by is not None
 
 
-DRAWS = '''
+DRAWS = """
 from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
@@ -83,7 +83,7 @@ profiles.load()
 def test_draw(x):
     with open(Path(__file__).with_suffix(".log"), "a") as log:
         log.write(f"{x}\\n")
-'''
+"""
 
 
 def test_false_alarm_runs_draw_from_their_seed(tmp_path, monkeypatch):

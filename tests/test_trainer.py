@@ -9,7 +9,7 @@ import torch
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.gd import GDSettings, train_gd
 from verify.nets import Architecture
-from verify.parameterisations import ParamNet, Parameterisation
+from verify.parameterisations import Parameterisation, ParamNet
 from verify.trajectory import StopReason
 
 LIN_SEP = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisation("ewn"), init_seed=0)

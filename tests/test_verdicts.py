@@ -6,21 +6,31 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import claims
-from verify_ewn import regimes
 from verify.checks import LimitTolerance, SurvivorRule, classify_survivors, late_window, limit
 from verify.tally import Tally, VacuousPropertyWarning, property_of, record, vacuous
 from verify.trajectory import Snapshot, StopReason, Trajectory
 from verify.verdicts import Check, Status, decide
+from verify_ewn import regimes
 
 
 def snapshot(log_loss, share, w=None, margin=0.1):
     share = np.asarray(share, dtype=float)
     n = len(share)
     return Snapshot(
-        step=0, attempts=0, log_loss=log_loss, k=0.01, log_eta=0.0, log_d=0.0,
+        step=0,
+        attempts=0,
+        log_loss=log_loss,
+        k=0.01,
+        log_eta=0.0,
+        log_d=0.0,
         w=np.ones(3) if w is None else np.asarray(w, dtype=float),
-        node_log_norm=np.log(share), node_log_grad_norm=np.zeros(n), node_cos=np.ones(n), node_share=share,
-        node_log_a5=np.full(n, -9.0), grad_direction=np.ones(3) / np.sqrt(3), loss_direction=np.ones(2) / np.sqrt(2),
+        node_log_norm=np.log(share),
+        node_log_grad_norm=np.zeros(n),
+        node_cos=np.ones(n),
+        node_share=share,
+        node_log_a5=np.full(n, -9.0),
+        grad_direction=np.ones(3) / np.sqrt(3),
+        loss_direction=np.ones(2) / np.sqrt(2),
         normalised_margin=margin,
     )
 
@@ -89,8 +99,13 @@ def test_undecided_nodes_block_a_verdict_only_where_they_matter(drift, cos, stat
     levels = np.array([-225.0, -250.0, -275.0, -300.0])
     snaps = [snapshot(level, [0.8, 0.5 * (level / -300.0) ** drift, 0.01]) for level in levels]
     v = claims.alignment_claim(
-        trajectory(snaps), -300.0, regimes.PROXIES, regimes.SURVIVORS, 1e-2,
-        LimitTolerance(final=0.25, min_decay=0.1, converged_below=1e-3), cosines=lambda s: np.array(cos),
+        trajectory(snaps),
+        -300.0,
+        regimes.PROXIES,
+        regimes.SURVIVORS,
+        1e-2,
+        LimitTolerance(final=0.25, min_decay=0.1, converged_below=1e-3),
+        cosines=lambda s: np.array(cos),
     )
     assert v.status is status, v.summary()
 

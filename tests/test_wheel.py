@@ -37,7 +37,10 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
     source = tmp / "source"
     ignore = shutil.ignore_patterns(".venv", "build", "dist", "reports", "*.egg-info", "__pycache__", ".hypothesis", ".git")
     shutil.copytree(ROOT, source, ignore=ignore)
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp / "dist"), str(source)], tmp)
+    _run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp / "dist"), str(source)],
+        tmp,
+    )
     (wheel,) = (tmp / "dist").glob("verify-*.whl")
     _run([sys.executable, "-m", "venv", str(tmp / "venv")], tmp)
     bin_dir = tmp / "venv" / "bin"
@@ -54,9 +57,16 @@ def installed(built) -> Path:
 
 def test_the_wheel_holds_the_core_and_the_packs_with_their_data(built):
     names = set(zipfile.ZipFile(built[1]).namelist())
-    for name in ("verify/py.typed", "verify/run.ini", "verify/packs.py", "verify_ewn/__init__.py",
-                 "verify_ewn/test_thm1_flow_equivalence.py", "verify_ewn/experiments/xor.py",
-                 "verify_ewn/fixtures/statements.toml", "verify_ewn/fixtures/experiments/xor.json"):
+    for name in (
+        "verify/py.typed",
+        "verify/run.ini",
+        "verify/packs.py",
+        "verify_ewn/__init__.py",
+        "verify_ewn/test_thm1_flow_equivalence.py",
+        "verify_ewn/experiments/xor.py",
+        "verify_ewn/fixtures/statements.toml",
+        "verify_ewn/fixtures/experiments/xor.json",
+    ):
         assert name in names, name
     assert not any(n.startswith(("tests/", "properties/", "fixtures/")) for n in names)
     modules = {n for n in names if n.endswith(".py")}
@@ -73,8 +83,24 @@ def test_the_installed_wheel_runs_the_ewn_pack_elsewhere(installed, tmp_path):
     listing = _run([str(installed / "verify"), "list", "--pack", "ewn"], tmp_path)
     assert "test_thm1_flow_equivalence.py" in listing.stdout and "experiments: lin-sep" in listing.stdout
     report = tmp_path / "report"
-    _run([str(installed / "verify"), "run", "--pack", "ewn", "--profile", "dev", "--theorem", "lemma6", "stolz",
-          "--workers", "0", "--report-dir", str(report)], tmp_path)
+    _run(
+        [
+            str(installed / "verify"),
+            "run",
+            "--pack",
+            "ewn",
+            "--profile",
+            "dev",
+            "--theorem",
+            "lemma6",
+            "stolz",
+            "--workers",
+            "0",
+            "--report-dir",
+            str(report),
+        ],
+        tmp_path,
+    )
     document = json.loads((report / "report.json").read_text())
     assert [(r["key"], r["status"]) for r in document["results"]] == [("ewn:lemma6", "pass"), ("ewn:stolz", "pass")]
     assert document["environment"]["profile"] == "dev"

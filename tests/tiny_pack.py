@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PASSING = '''
+PASSING = """
 from hypothesis import given, settings, strategies as st
 from verify.tally import property_of, record
 from verify.verdicts import Check, decide
@@ -24,7 +24,7 @@ def test_property_ratio_small(x):
 
 def test_control_ratio():
     assert True
-'''
+"""
 
 
 def statements(results: list[str]) -> str:

@@ -23,8 +23,8 @@ by row, the gradient of that row's log L.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -34,7 +34,7 @@ from verify.errors import ConfigError, require
 from verify.gd import GDSettings
 from verify.losses import log_loss, margins
 from verify.nets import Architecture, forward
-from verify.objective import log_weight_norm, Meta, check_compatible, measure_batch
+from verify.objective import Meta, check_compatible, log_weight_norm, measure_batch
 from verify.parameterisations import ParamNet
 from verify.trajectory import StopReason, Trajectory
 
@@ -287,7 +287,7 @@ def train_grouped(
                 raise ConfigError(_renumber(str(error), chunk)) from None
             for index, trajectory in zip(chunk, trained):
                 results[index] = trajectory
-    return results
+    return [trajectory for trajectory in results if trajectory is not None]
 
 
 def _renumber(message: str, chunk: list[int]) -> str:
@@ -297,4 +297,3 @@ def _renumber(message: str, chunk: list[int]) -> str:
         if head.isdigit():
             return f"case {chunk[int(head)]}:{rest}"
     return message
-

@@ -17,7 +17,7 @@ from verify.errors import require
 from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
 from verify.nets import Architecture, Frozen, forward, init_weights
-from verify.parameterisations import ParamNet, Parameterisation
+from verify.parameterisations import Parameterisation, ParamNet
 from verify.trajectory import Trajectory
 
 DATA_KINDS = ("binary", "multiclass", "lin-sep", "xor", "xor-classes", "single-point")
@@ -86,7 +86,7 @@ class Case:
                 dead += 1
         return dead
 
-    def with_param(self, param: Parameterisation) -> "Case":
+    def with_param(self, param: Parameterisation) -> Case:
         """The same data, architecture and initial function under another parameterisation."""
         return Case(self.data, self.arch, param, self.init_seed, self.init_scale)
 

@@ -66,9 +66,7 @@ def assumption_proxies(trajectory: Trajectory, target: float, tol: ProxyToleranc
     ]
     if len(window) >= MIN_WINDOW_SNAPSHOTS:
         proxies.append(Check("A2 weight-direction drift", direction_drift([s.w for s in window]), tol.a2_weight_drift))
-        proxies.append(
-            Check("A3 loss-direction drift", direction_drift([s.loss_direction for s in window]), tol.a3_loss_drift)
-        )
+        proxies.append(Check("A3 loss-direction drift", direction_drift([s.loss_direction for s in window]), tol.a3_loss_drift))
     proxies.append(Check("A4 normalised margin", final.normalised_margin, 0.0, ">"))
     if len(window) >= MIN_WINDOW_SNAPSHOTS and final.normalised_margin > 0 and window[0].normalised_margin > 0:
         # A4 is about the limit: a margin falling as a power of |log L| is heading for 0.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -59,7 +59,9 @@ def grad_shares(s: Snapshot) -> np.ndarray:
 
 
 @reports_trajectory
-def a5_claim(trajectory: Trajectory, target: float, proxy_tol: ProxyTolerances, tol: float, slope: tuple[float, float]) -> Verdict:
+def a5_claim(
+    trajectory: Trajectory, target: float, proxy_tol: ProxyTolerances, tol: float, slope: tuple[float, float]
+) -> Verdict:
     """eta ||w_u|| ||grad_u L|| -> 0 for every node.
 
     Checked as: the final max over nodes <= tol; the max not growing over the late window;
@@ -271,11 +273,9 @@ def max_margin_claim(
     if window is None:
         return decide(proxies, [])
     unit = oracle / np.linalg.norm(oracle)
-    gaps = []
-    for s in window:
-        theta = end_to_end(layer_shapes, s.w)
-        gaps.append(1.0 - float(theta @ unit) / float(np.linalg.norm(theta)))
-    gaps = np.array(gaps)
+    gaps = np.array(
+        [1.0 - float(theta @ unit) / float(np.linalg.norm(theta)) for theta in (end_to_end(layer_shapes, s.w) for s in window)]
+    )
     claims = limit("1 - cos(theta, w*)", window, gaps).checks(tol)
     return decide(proxies, claims, {"gap_final": float(gaps[-1]), "gap_window_start": float(gaps[0])})
 
@@ -396,17 +396,16 @@ def sparser_claim(
     target; the claim there is that `sparse`'s count is below every `dense` count that did.
     Proxy: at least `min_conclusive` of the initialisations are conclusive.
     """
-    conclusive = [
-        c for c in comparisons if c.counts.get(sparse) is not None and any(c.counts.get(k) is not None for k in dense)
-    ]
+    reached = [{kind: n for kind, n in c.counts.items() if n is not None} for c in comparisons]
+    conclusive = [r for r in reached if sparse in r and any(k in r for k in dense)]
     share = len(conclusive) / len(comparisons)
     proxies = [Check("conclusive initialisations", share, min_conclusive, ">=")]
     if not conclusive:
         return decide(proxies, [])
-    wins = [all(c.counts[sparse] < c.counts[k] for k in dense if c.counts.get(k) is not None) for c in conclusive]
+    wins = [all(r[sparse] < r[k] for k in dense if k in r) for r in conclusive]
     metrics = {"conclusive": float(len(conclusive))}
     for kind in (sparse, *dense):
-        values = [c.counts[kind] for c in conclusive if c.counts.get(kind) is not None]
+        values = [r[kind] for r in conclusive if kind in r]
         if values:
             metrics[f"{kind}_effective_min"], metrics[f"{kind}_effective_max"] = min(values), max(values)
     return decide(proxies, [Check(f"{sparse} sparsest, share of initialisations", float(np.mean(wins)), fraction, ">=")], metrics)

@@ -41,9 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run the properties and write a report per result")
     run.add_argument("--pack", nargs="+", default=None, metavar="NAME", help="packs to run (default: all installed)")
-    run.add_argument(
-        "--theorem", nargs="+", default=None, metavar="ID", help="result ids, ID or PACK:ID, to run (default: all)"
-    )
+    run.add_argument("--theorem", nargs="+", default=None, metavar="ID", help="result ids, ID or PACK:ID, to run (default: all)")
     run.add_argument("--profile", choices=profiles.PROFILES, default=None, help="Hypothesis profile")
     run.add_argument("--workers", default="auto", help="pytest-xdist workers ('auto', or 0 for serial)")
     run.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="where the report goes")
@@ -60,7 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     testing.add_argument("--fault", nargs="+", default=None, metavar="NAME", help="faults to run (default: all)")
     testing.add_argument("--fast", action="store_true", help="only the fast subset that CI runs")
     testing.add_argument(
-        "--false-alarms", type=int, default=0, metavar="N",
+        "--false-alarms",
+        type=int,
+        default=0,
+        metavar="N",
         help="run the correct implementation under N seeded ci-profile runs (alone: only these, no faults)",
     )
     experiment = sub.add_parser("experiment", help="reproduce one of the paper's experiments: figures and summary.json")
@@ -211,8 +212,7 @@ def experiment(args: argparse.Namespace) -> int:
         options["mnist_dir"] = args.mnist_dir
     out = args.out if args.out is not None else Path("reports/experiments") / pack.name / chosen.name
     summary = runner.run_experiment(
-        chosen, out, pack=pack.name, budget=args.budget, seed=args.seed, device=args.device,
-        config_path=args.config, **options
+        chosen, out, pack=pack.name, budget=args.budget, seed=args.seed, device=args.device, config_path=args.config, **options
     )
     print(f"{args.name} ({args.budget}, seed {args.seed}, {args.device}): {summary['outcome']} in {summary['seconds']:.1f} s")
     for claim in summary["claims"]:

@@ -61,7 +61,7 @@ class Dataset:
         """The loss the paper pairs with this label format."""
         return "exponential" if self.num_classes == 2 and self.y.is_floating_point() else "cross_entropy"
 
-    def to(self, device) -> "Dataset":
+    def to(self, device) -> Dataset:
         return Dataset(self.name, self.x.to(device), self.y.to(device), self.num_classes, self.certificate)
 
 

@@ -49,7 +49,7 @@ def _coerce(value, kind, where: str):
     """value checked against the annotation kind (int, float, str, bool, list[...])."""
     origin = typing.get_origin(kind)
     if origin is list:
-        require(isinstance(value, list) and value, f"{where} must be a non-empty list")
+        require(isinstance(value, list) and bool(value), f"{where} must be a non-empty list")
         (item,) = typing.get_args(kind)
         return [_coerce(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
     if kind is bool:
@@ -86,9 +86,10 @@ def load(name: str, budget: str, settings_class: type[T], path: str | Path) -> T
     require(isinstance(budgets[budget], dict), f"{path}: budget {budget!r} must be an object")
     merged = {**base, **budgets[budget]}
     hints = typing.get_type_hints(settings_class)
-    fields = [f.name for f in dataclasses.fields(settings_class)]
-    unknown = sorted(set(merged) - set(fields))
-    require(not unknown, f"{path}: unknown setting(s) {unknown} for {name}; known: {fields}")
+    require(dataclasses.is_dataclass(settings_class), f"{name}: Settings must be a dataclass")
+    fields = [f.name for f in dataclasses.fields(settings_class)]  # type: ignore[arg-type]
+    unknown_keys = sorted(set(merged) - set(fields))
+    require(not unknown_keys, f"{path}: unknown setting(s) {unknown_keys} for {name}; known: {fields}")
     missing = [f for f in fields if f not in merged]
     require(not missing, f"{path}: budget {budget!r} lacks setting(s) {missing}")
     values = {key: _coerce(merged[key], hints[key], f"{path}: setting {key!r}") for key in fields}

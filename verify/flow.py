@@ -13,7 +13,8 @@ exact control of stops and snapshots, and LSODA switches to a stiff (BDF) method
 SWN's flow can be stiff (its directions relax much faster than the loss falls): a prototype
 spent ~97,000 explicit RK45 evaluations to reach -300 against ~10,000 for EWN to -600.
 LSODA meets stiffness with its BDF branch; on the Lin-Sep case of benchmarks/flow_cost.py
-SWN costs 1.5x EWN's evaluations per nat with LSODA and 2.6x with the explicit DOP853. Batching networks into one ODE would force one step size on all
+SWN costs 1.5x EWN's evaluations per nat with LSODA and 2.6x with the explicit DOP853. Batching networks into
+one ODE would force one step size on all
 of them, so the stiffest would set the pace; throughput across many networks comes from
 the batched GD trainer instead.
 

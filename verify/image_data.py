@@ -58,7 +58,8 @@ def _read_idx(folder: Path, stem: str, magic: int) -> np.ndarray:
     """The array of one IDX file (plain or .gz) with the expected magic number."""
     candidates = [folder / stem, folder / f"{stem}.gz"]
     path = next((p for p in candidates if p.is_file()), None)
-    require(path is not None, f"MNIST file {stem} (or {stem}.gz) not found in {folder}")
+    if path is None:
+        raise ConfigError(f"MNIST file {stem} (or {stem}.gz) not found in {folder}")
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile) as error:

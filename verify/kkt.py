@@ -47,10 +47,7 @@ def weights_from_vector(arch: Architecture, w: np.ndarray) -> list[torch.Tensor]
     shapes = [arch.layer_shape(layer) for layer in range(arch.depth)]
     sizes = np.cumsum([0] + [rows * cols for rows, cols in shapes])
     require(len(w) == sizes[-1], f"w has {len(w)} entries, the architecture {sizes[-1]}")
-    return [
-        torch.tensor(w[lo:hi], dtype=torch.float64).reshape(shape)
-        for lo, hi, shape in zip(sizes[:-1], sizes[1:], shapes)
-    ]
+    return [torch.tensor(w[lo:hi], dtype=torch.float64).reshape(shape) for lo, hi, shape in zip(sizes[:-1], sizes[1:], shapes)]
 
 
 def margins_and_gradients(arch: Architecture, data: Dataset, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,6 @@ Nothing here forms L or an individual loss l_i as a plain number: everything is 
 
 from __future__ import annotations
 
-
 import torch
 
 from verify.errors import require
@@ -80,5 +79,3 @@ def normalised_margin(margin: torch.Tensor, log_w_norm: torch.Tensor | float, de
 
 def log_loss_of_outputs(loss: str, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return log_loss(loss, margins(loss, outputs, y))
-
-

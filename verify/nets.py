@@ -75,8 +75,7 @@ class Architecture:
             shape = self.layer_shape(layer)
             require(
                 tuple(fz.mask.shape) == shape and tuple(fz.values.shape) == shape,
-                f"bad architecture: frozen entries of layer {layer} have shape "
-                f"{tuple(fz.mask.shape)}, expected {shape}",
+                f"bad architecture: frozen entries of layer {layer} have shape {tuple(fz.mask.shape)}, expected {shape}",
             )
             if not bool(fz.mask.all()):
                 nonzero_frozen = fz.mask & (fz.values != 0)

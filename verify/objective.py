@@ -108,9 +108,7 @@ def _node_blocks(net: ParamNet, weights: list[torch.Tensor]) -> list[torch.Tenso
 
 def _trainable_vector(net: ParamNet, weights: list[torch.Tensor]) -> torch.Tensor:
     """The trainable entries of every layer, flattened in layer order: the vectors w, (B, P)."""
-    return torch.cat(
-        [weights[layer][:, net.arch.trainable_mask(layer).to(weights[layer].device)] for layer in net.layers], dim=1
-    )
+    return torch.cat([weights[layer][:, net.arch.trainable_mask(layer).to(weights[layer].device)] for layer in net.layers], dim=1)
 
 
 def log_weight_norm(net: ParamNet, weights: list[torch.Tensor]) -> torch.Tensor:
@@ -142,8 +140,8 @@ def measure_batch(
         weights = [w if w.dim() == 3 else w.expand(len(metas), *w.shape) for w in weights]
         margin = losses.margins(loss, forward(net.arch, weights, x), y)
         value = losses.log_loss(loss, margin, points)
-        grads = torch.autograd.grad(value.sum(), weights, allow_unused=True)
-    grads = [torch.zeros_like(w) if g is None else g for w, g in zip(weights, grads)]
+        raw = torch.autograd.grad(value.sum(), weights, allow_unused=True)
+    grads = [torch.zeros_like(w) if g is None else g for w, g in zip(weights, raw)]
     margin = margin.detach()
     weights = [w.detach() for w in weights]
     w_rows, g_rows = _node_blocks(net, weights), _node_blocks(net, grads)
@@ -151,10 +149,7 @@ def measure_batch(
     node_norm = torch.cat([b.norm(dim=-1) for b in w_rows], dim=1)
     node_grad_norm = torch.cat([b.norm(dim=-1) for b in g_rows], dim=1)
     node_cos = -torch.cat(
-        [
-            ((a / a.norm(dim=-1, keepdim=True)) * (b / b.norm(dim=-1, keepdim=True))).sum(dim=-1)
-            for a, b in zip(w_rows, g_rows)
-        ],
+        [((a / a.norm(dim=-1, keepdim=True)) * (b / b.norm(dim=-1, keepdim=True))).sum(dim=-1) for a, b in zip(w_rows, g_rows)],
         dim=1,
     )
     log_l = value.detach()

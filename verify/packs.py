@@ -16,10 +16,10 @@ a pack and addressed as `pack:id` across packs.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
 from verify.errors import ConfigError, require
 
@@ -68,9 +68,7 @@ class Pack:
         for experiment in self.experiments:
             if experiment.name == name:
                 return experiment
-        raise ConfigError(
-            f"pack {self.name!r} has no experiment {name!r}; choose one of {[e.name for e in self.experiments]}"
-        )
+        raise ConfigError(f"pack {self.name!r} has no experiment {name!r}; choose one of {[e.name for e in self.experiments]}")
 
 
 def read_statements(path: Path) -> tuple[Result, ...]:
@@ -82,7 +80,8 @@ def read_statements(path: Path) -> tuple[Result, ...]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"cannot read statement file {path}: {error}") from None
     tables = document.get("result")
-    require(isinstance(tables, list) and tables, f"{path}: no [[result]] tables")
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError(f"{path}: no [[result]] tables")
     results = []
     for table in tables:
         require(
@@ -96,7 +95,7 @@ def read_statements(path: Path) -> tuple[Result, ...]:
     duplicated = sorted({rid for rid in ids if ids.count(rid) > 1})
     require(not duplicated, f"{path}: result id(s) {duplicated} appear twice")
     for rid in ids:
-        require(rid and ":" not in rid and rid.strip() == rid, f"{path}: bad result id {rid!r}")
+        require(bool(rid) and ":" not in rid and rid.strip() == rid, f"{path}: bad result id {rid!r}")
     return tuple(results)
 
 

@@ -97,8 +97,9 @@ def pytest_runtest_makereport(item, call):
         report.user_properties.append((FAILURE_KEY, kind))
     function = getattr(item, "function", None)
     result = getattr(function, "verify_result", None)
-    if report.when == "call" and result is not None and function.last_run is not None:
-        report.user_properties.append((VERDICTS_KEY, {"result": result, **function.last_run}))
+    last_run = getattr(function, "last_run", None)
+    if report.when == "call" and result is not None and last_run is not None:
+        report.user_properties.append((VERDICTS_KEY, {"result": result, **last_run}))
 
 
 class _Session:

@@ -41,9 +41,7 @@ def register() -> None:
         suppress_health_check=_SLOW_OK,
         derandomize=not os.environ.get("VERIFY_SEEDED"),
     )
-    settings.register_profile(
-        "thorough", deadline=None, derandomize=False, suppress_health_check=_SLOW_OK, max_examples=1000
-    )
+    settings.register_profile("thorough", deadline=None, derandomize=False, suppress_health_check=_SLOW_OK, max_examples=1000)
 
 
 def chosen(explicit: str | None = None) -> str:

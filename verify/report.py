@@ -20,16 +20,16 @@ import json
 import math
 import os
 import platform
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
 from verify import files, profiles, registry
-from verify.packs import Pack, Result
 from verify.errors import ConfigError
+from verify.packs import Pack, Result
 from verify.tally import vacuous
 
 SCHEMA_VERSION = 2
@@ -109,7 +109,9 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
         by_result.setdefault(test["result"], []).append(test)
     out = {}
     for rid, group in sorted(by_result.items()):
-        counts, checks, series, example = _empty_counts(), {}, {}, None
+        counts, example = _empty_counts(), None
+        checks: dict[str, dict] = {}
+        series: dict[str, list] = {}
         for test in group:
             run = test.get("run") or {}
             for status, n in (run.get("counts") or {}).items():
@@ -138,14 +140,14 @@ def _first_line(text: str) -> str | None:
 
 
 def environment(profile: str | None = None, device: str | None = None, seed: str | None = None) -> dict:
-    versions = {"python": platform.python_version()}
+    versions: dict[str, str | None] = {"python": platform.python_version()}
     for package in ("verify", "torch", "hypothesis", "numpy", "scipy", "sympy", "pytest"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = None
     return {
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": versions,
         "platform": platform.platform(),
         "device": device or os.environ.get("VERIFY_DEVICE", "cpu"),
@@ -180,8 +182,15 @@ def build(tests: Iterable[dict], packs: dict[str, Pack], wanted: list[str] | Non
         if not entry["tests"]:
             entry["reason"] = "no property tests" if not known.modules else "no tests ran"
         results.append(
-            {"key": rkey, "pack": pack, "id": rid, "title": known.title, "loss": known.loss,
-             "modules": list(known.modules), **entry}
+            {
+                "key": rkey,
+                "pack": pack,
+                "id": rid,
+                "title": known.title,
+                "loss": known.loss,
+                "modules": list(known.modules),
+                **entry,
+            }
         )
     return {"schema_version": SCHEMA_VERSION, "environment": environment(), "results": results}
 

@@ -17,9 +17,9 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from verify.errors import ConfigError
 
@@ -63,8 +63,7 @@ def _run(
     profile draws from it instead of derandomising."""
     with tempfile.TemporaryDirectory() as folder:
         junit = Path(folder) / "junit.xml"
-        command = [sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider",
-                   f"--junitxml={junit}", *extra]
+        command = [sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider", f"--junitxml={junit}", *extra]
         if seed is not None:
             command += ["--hypothesis-seed", str(seed)]
         if fault is not None:

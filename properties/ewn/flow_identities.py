@@ -9,7 +9,7 @@ controls look up the wrong ones.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import sympy as sp
@@ -131,7 +131,9 @@ def _step_unnorm(objective: Objective, weights: list[torch.Tensor], eta: float, 
     return out
 
 
-def tracking_deviation(objective_ewn: Objective, weights0: list[torch.Tensor], eta: float, horizon: float, node_scaled: bool = True) -> float:
+def tracking_deviation(
+    objective_ewn: Objective, weights0: list[torch.Tensor], eta: float, horizon: float, node_scaled: bool = True
+) -> float:
     """max over the common horizon of ||w_EWN(t) - w_Unnorm(t)|| / ||w(0)||.
 
     EWN: GD on theta with constant step eta from the parameters of w(0). Unnorm: GD in w space
@@ -150,4 +152,3 @@ def tracking_deviation(objective_ewn: Objective, weights0: list[torch.Tensor], e
         gap = torch.cat([(a - b).flatten() for a, b in zip(net.weights(theta), weights)]).norm()
         worst = max(worst, float(gap) / norm0)
     return worst
-

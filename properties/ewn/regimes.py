@@ -8,11 +8,11 @@ step shrinks like L^(1-c), so the step budgets below are set from measured step 
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 from verify.cases import Case, DataSpec, default_device, train_cases, xor_architecture
-from verify.claims import UNDECIDED_JOINT, Comparison, effective_nodes
 from verify.checks import UNDECIDED_NODES, ProxyTolerances, SurvivorRule
+from verify.claims import UNDECIDED_JOINT, Comparison, effective_nodes
 from verify.flow import FlowSettings
 from verify.gd import GDSettings, train_gd
 from verify.parameterisations import Parameterisation
@@ -145,7 +145,6 @@ def xor_comparisons(hidden: int, first_seed: int, loss: str) -> list[Comparison]
     """XOR_BLOCK initialisations (seeds first_seed, first_seed + 1, ...) in the paper's XOR
     regime: the effective node counts of the runs that reached the target."""
     return xor_effective_nodes(xor_runs(hidden, list(range(first_seed, first_seed + XOR_BLOCK)), loss))
-
 
 
 # Gradient flow to -300 for the cross-entropy alignment and norm-gradient properties (prop5,

@@ -19,7 +19,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import claims, max_margin
-from verify_ewn import regimes
 from verify.cases import Case, DataSpec
 from verify.checks import LimitTolerance
 from verify.flow import FlowSettings, train_flow
@@ -29,6 +28,7 @@ from verify.profiles import examples
 from verify.strategies import binary_data, cases
 from verify.tally import property_of, record
 from verify.verdicts import Status
+from verify_ewn import regimes
 
 # 1 - cos(theta, w*) on 16 drawn flows (EWN and SWN, depth 2-4): at -300, 11 were at 2.4e-7 to
 # 6.2e-6 and fell as |log L|^-1.9 to -4.4 (the prototype: 1e-4, 1e-5, 1e-6, 1e-7 at -10, -30,

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 
 from verify import claims
-from verify_ewn import regimes
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples
 from verify.strategies import gd_cases
 from verify.tally import property_of, record
 from verify.verdicts import Status
+from verify_ewn import regimes
 
 # Anti-aligned nodes (cos down to -0.98) all had weight shares < 0.03 and products > -2e-3 at
 # -300 on 16 EWN runs; survivors' products were +0.1 to +0.3. -0.01 sits between the two.

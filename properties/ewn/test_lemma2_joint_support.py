@@ -15,13 +15,13 @@ import numpy as np
 from hypothesis import given, settings
 
 from verify import claims
-from verify_ewn import regimes
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples
 from verify.strategies import gd_cases
 from verify.tally import property_of, record
 from verify.verdicts import Status
+from verify_ewn import regimes
 
 # Best joint share at -300: 0.026-0.55 on 28 EWN runs (exponential and cross-entropy); the
 # low end is a lone surviving output node whose gradient share is small but not vanishing.

@@ -15,11 +15,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify_ewn import analysis
 from verify.profiles import examples
 from verify.strategies import seeds
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, Verdict, decide
+from verify_ewn import analysis
 
 # Rounding in b^T d - (b^T c)(c^T d) for unit vectors is ~1e-16; 1e-12 is the slack on ">= eps".
 ROUNDING = 1e-12

@@ -14,11 +14,11 @@ import numpy as np
 import sympy as sp
 from hypothesis import given, settings
 
-from verify_ewn import analysis
 from verify.profiles import examples
 from verify.strategies import rationals
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, decide
+from verify_ewn import analysis
 
 TERMS = 10_000
 

@@ -15,11 +15,11 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify_ewn import analysis
 from verify.profiles import examples
 from verify.strategies import rationals
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, decide
+from verify_ewn import analysis
 
 TERMS = 10_000
 

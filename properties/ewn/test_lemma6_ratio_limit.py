@@ -10,12 +10,12 @@ gamma in (0, 4], every hypothesis and the limit decided by sympy. Examples (ci):
 import sympy as sp
 from hypothesis import given, settings
 
-from verify_ewn import analysis
-from verify_ewn.analysis import k
 from verify.profiles import examples
 from verify.strategies import rationals
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, decide
+from verify_ewn import analysis
+from verify_ewn.analysis import k
 
 
 def verdict(a: sp.Expr, b: sp.Expr):

@@ -1,6 +1,7 @@
 """prop1 / prop4 — Propositions 1 and 4: assumption A5 is mild (exponential / cross-entropy loss).
 
-Statement. Under A1-A4 (for cross-entropy, A3 on the direction of M[i, j] = exp(-(Phi_{y_i} - Phi_j))), with eta(t) = O(1/L^c) for some c < 1,
+Statement. Under A1-A4 (for cross-entropy, A3 on the direction of M[i, j] = exp(-(Phi_{y_i} - Phi_j))),
+with eta(t) = O(1/L^c) for some c < 1,
     eta(t) ||w_u(t)|| ||grad_{w_u} L(w(t))|| -> 0   for every node u.
 
 Checked on GD runs with eta = k/L^c, c = 1 - 1/30, to log L = -300: the largest A5 quantity over
@@ -19,13 +20,13 @@ import pytest
 from hypothesis import given, settings
 
 from verify import claims
-from verify_ewn import regimes
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples
 from verify.strategies import gd_cases
 from verify.tally import property_of, record
 from verify.verdicts import Status
+from verify_ewn import regimes
 
 # Final max_u A5: measured 1.4e-4 to 2.7e-4 at -300 on 28 EWN/SWN runs, and up to ~0.02 at -150
 # on the cross-entropy Unnorm runs (theory: ~ k e^((1-c) log L) |log L|, i.e. 1e-2 at -150);

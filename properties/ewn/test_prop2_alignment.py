@@ -17,15 +17,15 @@ import numpy as np
 from hypothesis import given, settings
 
 from verify import claims
-from verify_ewn import regimes
-from verify.checks import LimitTolerance
 from verify.cases import Case, DataSpec, lin_sep_architecture
+from verify.checks import LimitTolerance
 from verify.gd import GDSettings
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples
 from verify.strategies import gd_cases
 from verify.tally import property_of, record
 from verify.verdicts import Status
+from verify_ewn import regimes
 
 # 1 - cos between the gradient directions at -275 and -300: measured 3e-9 to 1.5e-3 on 10 EWN
 # runs (earlier in the window, support-set changes moved it by up to 0.85 per milestone).
@@ -42,9 +42,7 @@ def verdict(case: Case, cosines=None):
     extra = {} if cosines is None else {"cosines": cosines}
 
     def judge(trajectory, target):
-        return claims.alignment_claim(
-            trajectory, target, regimes.PROXIES, regimes.SURVIVORS, GRAD_DRIFT_TOL, COS_TOL, **extra
-        )
+        return claims.alignment_claim(trajectory, target, regimes.PROXIES, regimes.SURVIVORS, GRAD_DRIFT_TOL, COS_TOL, **extra)
 
     return regimes.judged_until_settled(case, judge)
 

@@ -26,14 +26,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import claims, data, simple_traj
-from verify_ewn import regimes
 from verify.cases import simple_traj_architecture
 from verify.gd import GDSettings, train_gd
-from verify.parameterisations import ParamNet, Parameterisation
+from verify.parameterisations import Parameterisation, ParamNet
 from verify.profiles import examples
 from verify.strategies import seeds
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, decide
+from verify_ewn import regimes
 
 TARGET = -50.0
 K = 0.01
@@ -73,7 +73,10 @@ def ewn_verdict(x, w0, oracle=simple_traj.ewn_state):
     winner = simple_traj.predicted_winner(x, w0)
     lead = np.array([np.log(s.w[winner]) - np.log(np.delete(s.w, winner).max()) for s in fine.snapshots])
     top = np.sort(x * w0)[::-1]
-    proxies = [Check("A1 final log L", fine.final.log_loss, TARGET), Check("top-two gap of x_j w_j(0)", 1 - top[1] / top[0], MIN_TOP_GAP, ">=")]
+    proxies = [
+        Check("A1 final log L", fine.final.log_loss, TARGET),
+        Check("top-two gap of x_j w_j(0)", 1 - top[1] / top[0], MIN_TOP_GAP, ">="),
+    ]
     claims = [
         Check("relative error at k/2", errors[1], EWN_RTOL),
         Check("error ratio k vs k/2", ratio, HALVING_RATIO[0], ">="),
@@ -164,7 +167,6 @@ def test_mostly_stalled_block_is_inconclusive():
         claims.Comparison({"ewn": 5.0, "swn": 18.0, "unnorm": None})
     ] * 3
     assert claims.sparser_claim(stalled, "ewn", ("swn", "unnorm"), SPARSEST_SHARE, MIN_CONCLUSIVE).status is Status.INCONCLUSIVE
-
 
 
 def test_control_sparsest_against_every_other():

@@ -21,7 +21,6 @@ import numpy as np
 from hypothesis import given, settings
 
 from verify import claims
-from verify_ewn import regimes
 from verify.cases import Case, DataSpec
 from verify.checks import LimitTolerance
 from verify.nets import Architecture
@@ -30,6 +29,7 @@ from verify.profiles import examples
 from verify.strategies import multiclass_flow_cases
 from verify.tally import property_of, record
 from verify.verdicts import Status
+from verify_ewn import regimes
 
 # 1 - cos between the gradient directions at -275 and -300: measured 0 to 2e-4 on 8 SWN flows.
 GRAD_DRIFT_TOL = 1e-2
@@ -55,7 +55,12 @@ def test_property_prop5_swn(case):
 
 
 # A pinned SWN flow (3 classes, ReLU^2, 4 hidden) on which the property passes.
-PINNED = Case(DataSpec("multiclass", seed=1, m=8, d=3, k=4, margin=0.2), Architecture(3, (4,), 4, "relu2"), Parameterisation("swn"), init_seed=1)
+PINNED = Case(
+    DataSpec("multiclass", seed=1, m=8, d=3, k=4, margin=0.2),
+    Architecture(3, (4,), 4, "relu2"),
+    Parameterisation("swn"),
+    init_seed=1,
+)
 
 
 def test_control_swapped_cosine_fails():

@@ -19,11 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import claims
-from verify_ewn import regimes
 from verify.profiles import examples
 from verify.strategies import seeds
 from verify.tally import property_of, record
 from verify.verdicts import Status
+from verify_ewn import regimes
 
 # Effective nodes at -50, 16 initialisations of 20 hidden units: EWN 6.4-8.9, SWN 15.7-19.5,
 # Unnorm 14.6-19.7; EWN the sparsest in all 16, none stalled. Thresholds as in prop3.

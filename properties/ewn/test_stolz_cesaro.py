@@ -12,11 +12,11 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify_ewn import analysis
-from verify_ewn.analysis import n, t
 from verify.profiles import examples
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, decide
+from verify_ewn import analysis
+from verify_ewn.analysis import n, t
 
 limits = st.builds(sp.Rational, st.integers(-5, 5), st.integers(1, 4))
 exponents = st.builds(sp.Rational, st.integers(-5, 9), st.integers(1, 3))

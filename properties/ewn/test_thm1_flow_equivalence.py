@@ -20,7 +20,6 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verify_ewn import flow_identities as fi
 from verify.cases import Case, DataSpec
 from verify.nets import Architecture
 from verify.objective import Objective
@@ -29,6 +28,7 @@ from verify.profiles import examples
 from verify.strategies import binary_data, cases, seeds
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, Verdict, decide
+from verify_ewn import flow_identities as fi
 
 # Both sides are the same linear map applied to G; float64 rounding through a 3-layer JVP was
 # measured at 2e-16 to 3e-15 relative, so 1e-10 is loose and still 1e9 below the wrong formulas
@@ -95,7 +95,9 @@ def tracking_verdict(case: Case, node_scaled: bool = True) -> Verdict:
     return decide([], claims, {"deviation_coarse": coarse, "deviation_fine": fine, "ratio": ratio})
 
 
-tracking_cases = cases(data=binary_data(m=(4, 8), d=(2, 3)), arch_kwargs=dict(depth=(2, 2), widths=(2, 5), activation=st.just("relu2")))
+tracking_cases = cases(
+    data=binary_data(m=(4, 8), d=(2, 3)), arch_kwargs=dict(depth=(2, 2), widths=(2, 5), activation=st.just("relu2"))
+)
 
 
 @property_of("thm1")

@@ -7,7 +7,8 @@ with w~_u != 0 and w~_v != 0 (survivors):
 
 Checked on GD runs to log L = -300, continued to -450 when a run has not settled by -300
 (verify_ewn.regimes.judged_until_settled): the spread max_{u,v} |log r_uv| over settled survivors
-must be within tolerance at the end and must decay across the late window. Examples (ci): EWN 12, SWN 2 (each SWN run takes ~10-35 s); thorough: 10x. EWN draws
+must be within tolerance at the end and must decay across the late window. Examples (ci): EWN 12,
+SWN 2 (each SWN run takes ~10-35 s); thorough: 10x. EWN draws
 3-5 hidden units: with 4-8, 11 of 19 runs still had undecided nodes or a falling margin at
 -300 (EWN's survivors compete for longer in wider layers); with 3-5, 10 of 30.
 
@@ -18,9 +19,8 @@ import pytest
 from hypothesis import given, settings
 
 from verify import claims
-from verify_ewn import regimes
-from verify.checks import LimitTolerance
 from verify.cases import Case, DataSpec
+from verify.checks import LimitTolerance
 from verify.gd import GDSettings
 from verify.nets import Architecture
 from verify.parameterisations import Parameterisation
@@ -28,6 +28,7 @@ from verify.profiles import examples
 from verify.strategies import gd_cases
 from verify.tally import property_of, record
 from verify.verdicts import Status
+from verify_ewn import regimes
 
 # |log r| at -300: measured 0.016-0.154 on 12 passing EWN runs (the prototype's flow gave
 # r = 0.86 and 1.13 at -300, |log r| <= 0.15, and 1 - r falling like |log L|^-0.56); SWN
@@ -69,7 +70,9 @@ def test_property_thm2_swn(case):
 
 # A pinned SWN run whose survivors' limit gradients differ (node statistics measured at -300:
 # log ||w_u|| + log ||grad_u L|| spread 0.8 while the SWN statistic agrees to 0.02).
-SWN_CONTROL = Case(DataSpec("binary", seed=1, m=6, d=2, margin=0.2), Architecture(2, (4,), 1, "relu2"), Parameterisation("swn"), init_seed=1)
+SWN_CONTROL = Case(
+    DataSpec("binary", seed=1, m=6, d=2, margin=0.2), Architecture(2, (4,), 1, "relu2"), Parameterisation("swn"), init_seed=1
+)
 
 
 @pytest.mark.slow

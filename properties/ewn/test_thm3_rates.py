@@ -30,8 +30,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import claims
-from verify_ewn import regimes
-from verify_ewn.experiments import conv_rate
 from verify.cases import Case, DataSpec
 from verify.flow import FlowSettings, train_flow
 from verify.nets import Architecture
@@ -40,6 +38,8 @@ from verify.profiles import examples
 from verify.strategies import binary_data, cases, multiclass_data, seeds
 from verify.tally import property_of, record
 from verify.verdicts import Status
+from verify_ewn import regimes
+from verify_ewn.experiments import conv_rate
 
 TARGET = -600.0
 # Deep linear flows to -600 took 1,100-2,800 evaluations (EWN, Unnorm) and 2,400-3,500 (SWN at
@@ -194,4 +194,3 @@ def test_control_figure6_every_other_spread_counts():
     assert claims.depth_spread_claim(finals, "ewn", FIG6_RATIO).status is Status.PASS
     with_copy = {**finals, "ewn-again": list(finals["ewn"])}
     assert claims.depth_spread_claim(with_copy, "ewn", FIG6_RATIO).status is Status.FAIL
-

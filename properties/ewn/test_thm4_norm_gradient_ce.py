@@ -16,7 +16,6 @@ Part (i) is not covered, for the reason in prop5's module: EWN multi-class flows
 from hypothesis import given, settings
 
 from verify import claims
-from verify_ewn import regimes
 from verify.cases import Case, DataSpec
 from verify.checks import LimitTolerance
 from verify.nets import Architecture
@@ -25,6 +24,7 @@ from verify.profiles import examples
 from verify.strategies import multiclass_flow_cases
 from verify.tally import property_of, record
 from verify.verdicts import Status
+from verify_ewn import regimes
 
 # Survivors' max |log r| of the SWN statistic at -300: measured 0.008-0.093 on 8 SWN flows
 # (deep linear and ReLU^2, 2-3 layers), each lower than at -225 (by 8-25%); a drawn depth-4
@@ -37,8 +37,13 @@ GRAD_DRIFT_MAX = 0.02
 
 def verdict(trajectory, statistic: str = "swn"):
     return claims.norm_gradient_claim(
-        trajectory, claims.STATISTICS[statistic], regimes.FLOW_REACHED, regimes.FLOW_PROXIES, regimes.SURVIVORS,
-        LOG_RATIO_TOL, GRAD_DRIFT_MAX,
+        trajectory,
+        claims.STATISTICS[statistic],
+        regimes.FLOW_REACHED,
+        regimes.FLOW_PROXIES,
+        regimes.SURVIVORS,
+        LOG_RATIO_TOL,
+        GRAD_DRIFT_MAX,
     )
 
 
@@ -51,7 +56,12 @@ def test_property_thm4_swn(case):
 
 # A pinned SWN flow (4 classes, ReLU^2, 4 hidden, 6 survivors): the SWN statistic's spread is
 # 0.053 at -300, the EWN statistic's 2.81 and flat.
-PINNED = Case(DataSpec("multiclass", seed=1, m=8, d=3, k=4, margin=0.2), Architecture(3, (4,), 4, "relu2"), Parameterisation("swn"), init_seed=1)
+PINNED = Case(
+    DataSpec("multiclass", seed=1, m=8, d=3, k=4, margin=0.2),
+    Architecture(3, (4,), 4, "relu2"),
+    Parameterisation("swn"),
+    init_seed=1,
+)
 
 
 def test_control_ewn_statistic_on_an_swn_flow_fails():

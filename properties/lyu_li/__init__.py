@@ -23,8 +23,6 @@ PACK = Pack(
     statements=FIXTURES / "statements.toml",
     properties=Path(__file__).resolve().parent,
     experiments=(
-        Experiment(
-            "margin-growth", "verify_lyu_li.experiments.margin_growth", FIXTURES / "experiments" / "margin-growth.json"
-        ),
+        Experiment("margin-growth", "verify_lyu_li.experiments.margin_growth", FIXTURES / "experiments" / "margin-growth.json"),
     ),
 )

@@ -7,7 +7,7 @@ weight vector w itself, rho = ||w|| and L the net's homogeneity degree.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -56,7 +56,9 @@ def linear_cases(depth: tuple[int, int] = (1, 1)) -> st.SearchStrategy[Case]:
     )
 
 
-def flow(case: Case, data: Dataset | None = None, weights: list[torch.Tensor] | None = None, settings: FlowSettings = FLOW) -> Trajectory:
+def flow(
+    case: Case, data: Dataset | None = None, weights: list[torch.Tensor] | None = None, settings: FlowSettings = FLOW
+) -> Trajectory:
     """The case's gradient flow (optionally on other data or from other weights)."""
     return train_flow(case.net(), data or case.dataset(), weights or case.initial_weights(), settings, "cpu")
 

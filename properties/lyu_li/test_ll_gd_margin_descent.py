@@ -34,8 +34,15 @@ from verify_lyu_li import domains
 # eta = 0.01 / L^0.9: s peaks at 0.13 (log L = -4.5) and the runs reach -50 in 330-4,100 steps
 # (0.3-3.3 s), with no fall of gamma~ and no undone step on 8 drawn nets.
 SCHEDULE = GDSettings(
-    k0=0.01, k_max=0.01, c=0.9, grow=1.0, shrink=2.0, max_steps=20_000, patience=20_000,
-    target_log_loss=-50.0, snapshot_every=10.0,
+    k0=0.01,
+    k_max=0.01,
+    c=0.9,
+    grow=1.0,
+    shrink=2.0,
+    max_steps=20_000,
+    patience=20_000,
+    target_log_loss=-50.0,
+    snapshot_every=10.0,
 )
 # (S5) proxy: measured gamma~ falls at s = 1.3 (eta = 0.1 / L^0.9, 2 of 8 nets fell by 0.003-0.009)
 # and at s = 2-5 and beyond (eta = k / L, the catalogue's and the control's runs); none at s <= 0.13.

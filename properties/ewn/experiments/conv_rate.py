@@ -19,7 +19,7 @@ from verify.cases import DataSpec, same_function_deep_linear
 from verify.experiment import Claim, Outcome
 from verify.gd import GDSettings, train_gd
 from verify.nets import Architecture
-from verify.parameterisations import KINDS, ParamNet, Parameterisation
+from verify.parameterisations import KINDS, Parameterisation, ParamNet
 from verify.trajectory import Trajectory
 
 FIGURES = ["figure6.png"]
@@ -39,8 +39,9 @@ class Settings:
 
 def constant_rate(eta: float, steps: int) -> GDSettings:
     """Plain GD with a constant step eta for exactly `steps` steps (no target, no adaptation)."""
-    return GDSettings(c=0.0, k0=eta, k_max=eta, grow=1.0, target_log_loss=-1e9, max_steps=steps, snapshot_every=1e6,
-                      patience=steps + 1)
+    return GDSettings(
+        c=0.0, k0=eta, k_max=eta, grow=1.0, target_log_loss=-1e9, max_steps=steps, snapshot_every=1e6, patience=steps + 1
+    )
 
 
 def same_function_runs(
@@ -81,8 +82,14 @@ def run(settings: Settings, *, seed: int, device: str, out: Path) -> Outcome:
     first_runs = None
     for data_seed in range(seed, seed + settings.data_seeds):
         runs = same_function_runs(
-            data_seed, settings.depths, settings.width, settings.points, settings.data_margin, settings.eta,
-            settings.steps, device,
+            data_seed,
+            settings.depths,
+            settings.width,
+            settings.points,
+            settings.data_margin,
+            settings.eta,
+            settings.steps,
+            device,
         )
         first_runs = first_runs or runs
         finals = {kind: [t.final.log_loss for t in trajectories] for kind, trajectories in runs.items()}

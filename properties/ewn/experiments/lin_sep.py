@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 
 from verify import claims, files
-from verify_ewn import regimes
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.checks import LimitTolerance, assumption_proxies, classify_survivors, late_window
 from verify.experiment import Claim, Outcome
@@ -32,6 +31,7 @@ from verify.gd import GDSettings, next_milestone
 from verify.parameterisations import Parameterisation
 from verify.trajectory import Trajectory
 from verify.verdicts import decide
+from verify_ewn import regimes
 
 FIGURES = ["figure2.png", "figure3.png", "figure8.png", "figure9.png"]
 KINDS = ("ewn", "swn")
@@ -60,8 +60,14 @@ class Settings:
 def train(kind: str, data_seed: int, settings: Settings, device: str) -> Trajectory:
     case = Case(DataSpec("lin-sep", seed=data_seed), lin_sep_architecture(), Parameterisation(kind), init_seed=data_seed)
     steps = settings.ewn_max_steps if kind == "ewn" else settings.swn_max_steps
-    gd = GDSettings(c=settings.c, k0=settings.k_max, k_max=settings.k_max, target_log_loss=regimes.TARGET,
-                    max_steps=steps, snapshot_every=settings.snapshot_every)
+    gd = GDSettings(
+        c=settings.c,
+        k0=settings.k_max,
+        k_max=settings.k_max,
+        target_log_loss=regimes.TARGET,
+        max_steps=steps,
+        snapshot_every=settings.snapshot_every,
+    )
     return case.train(gd, device)
 
 
@@ -91,8 +97,11 @@ def judge(kind: str, data_seed: int, trajectory: Trajectory, settings: Settings)
     cos = LimitTolerance(settings.cos_final, settings.cos_min_decay, settings.cos_converged_below)
     name = kind.upper()
     return [
-        Claim(f"lin-sep/assumptions-{kind}/data-seed-{data_seed}", f"{name}: assumptions A2-A5 hold at log L = -300",
-              decide(reached, rest)),
+        Claim(
+            f"lin-sep/assumptions-{kind}/data-seed-{data_seed}",
+            f"{name}: assumptions A2-A5 hold at log L = -300",
+            decide(reached, rest),
+        ),
         Claim(
             f"lin-sep/prop2-{kind}/data-seed-{data_seed}",
             f"{name}: the gradient direction converges and surviving nodes align with -grad_u L",
@@ -101,8 +110,9 @@ def judge(kind: str, data_seed: int, trajectory: Trajectory, settings: Settings)
         Claim(
             f"lin-sep/thm2-{kind}/data-seed-{data_seed}",
             f"{name}: surviving nodes' log||w_u|| {'+' if kind == 'ewn' else '-'} log||grad_u L|| agree in the limit",
-            claims.norm_gradient_claim(t, claims.STATISTICS[kind], regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS,
-                                       ratio, settings.gradient_drift_max),
+            claims.norm_gradient_claim(
+                t, claims.STATISTICS[kind], regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS, ratio, settings.gradient_drift_max
+            ),
         ),
     ]
 
@@ -164,8 +174,9 @@ def _results_figure(kind: str, trajectory: Trajectory, survivors: list[int], pat
         axis.plot(line, centre - sign * line, linestyle="--", linewidth=0.8)
     axes[2].set_ylabel("log ||grad_u L||")
     statistic = "log||w_u|| + log||grad_u L||" if kind == "ewn" else "log||grad_u L|| - log||w_u||"
-    figure.suptitle(f"Figure {number}: {kind.upper()} on Lin-Sep: Proposition 2 (a, b); Theorem 2, {statistic} equal (c-e)",
-                    fontsize=11)
+    figure.suptitle(
+        f"Figure {number}: {kind.upper()} on Lin-Sep: Proposition 2 (a, b); Theorem 2, {statistic} equal (c-e)", fontsize=11
+    )
     figure.tight_layout()
     files.save_figure(figure, path)
 

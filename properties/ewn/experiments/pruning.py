@@ -28,7 +28,7 @@ from verify.errors import require
 from verify.experiment import Claim, Outcome
 from verify.gd import GDSettings
 from verify.nets import Architecture, forward
-from verify.parameterisations import KINDS, ParamNet, Parameterisation
+from verify.parameterisations import KINDS, Parameterisation, ParamNet
 from verify.trajectory import Snapshot, Trajectory
 from verify.verdicts import Check, decide
 
@@ -55,7 +55,9 @@ class Settings:
         require(self.hidden >= 2 and self.seeds >= 1, "pruning needs hidden >= 2 and seeds >= 1")
         for level in self.levels:
             ratio = level / self.snapshot_every
-            require(level < 0 and abs(ratio - round(ratio)) < 1e-9, f"level {level} must be a negative multiple of snapshot_every")
+            require(
+                level < 0 and abs(ratio - round(ratio)) < 1e-9, f"level {level} must be a negative multiple of snapshot_every"
+            )
         for fraction in self.prune_fractions + self.compare_fractions:
             require(0 <= fraction < 1, f"pruned fraction {fraction} must lie in [0, 1)")
         require(0 < self.win_share <= 1, f"win_share {self.win_share} must lie in (0, 1]")
@@ -101,7 +103,9 @@ def _accuracy_curves(arch, trajectory, initial_norms, levels, fractions, split) 
     for level in levels:
         snapshot = at_level(trajectory, level)
         if snapshot is not None:
-            curves[str(level)] = [pruned_accuracy(arch, snapshot, initial_norms, f, split.test_x, split.test_y) for f in fractions]
+            curves[str(level)] = [
+                pruned_accuracy(arch, snapshot, initial_norms, f, split.test_x, split.test_y) for f in fractions
+            ]
     return curves
 
 
@@ -141,7 +145,9 @@ def _figures(arch, runs, initial_norms, settings, split, out: Path) -> None:
     fractions = settings.prune_fractions
     seed0 = {kind: runs[kind][0] for kind in KINDS}
     lowest = settings.snapshot_every * np.ceil(max(t.final.log_loss for t in seed0.values()) / settings.snapshot_every)
-    levels = sorted({lv for lv in settings.levels if any(at_level(t, lv) for t in seed0.values())} | {float(lowest)}, reverse=True)
+    levels = sorted(
+        {lv for lv in settings.levels if any(at_level(t, lv) for t in seed0.values())} | {float(lowest)}, reverse=True
+    )
     curves = {kind: _accuracy_curves(arch, t, initial_norms[0], levels, fractions, split) for kind, t in seed0.items()}
     figure, axes = plt.subplots(1, len(levels), figsize=(max(4.6 * len(levels), 7.0), 3.6), squeeze=False)
     for axis, level in zip(axes[0], levels):
@@ -176,8 +182,13 @@ def train_runs(settings: Settings, split: image_data.Split, seed: int, device: s
     initial first-layer node norms."""
     arch = Architecture(int(split.train.x.shape[1]), (settings.hidden,), 10, "relu")
     gd = GDSettings(
-        c=settings.c, k0=settings.k_max, k_max=settings.k_max, max_steps=settings.max_steps,
-        target_log_loss=min(settings.levels), snapshot_every=settings.snapshot_every, patience=settings.max_steps,
+        c=settings.c,
+        k0=settings.k_max,
+        k_max=settings.k_max,
+        max_steps=settings.max_steps,
+        target_log_loss=min(settings.levels),
+        snapshot_every=settings.snapshot_every,
+        patience=settings.max_steps,
     )
     inits = [initial_weights(arch, settings.init_scale, seed + i) for i in range(settings.seeds)]
     problems = [

@@ -22,7 +22,7 @@ from verify import data, files, simple_traj
 from verify.cases import simple_traj_architecture
 from verify.experiment import Claim, Outcome
 from verify.gd import GDSettings, train_gd
-from verify.parameterisations import ParamNet, Parameterisation
+from verify.parameterisations import Parameterisation, ParamNet
 from verify.trajectory import Trajectory
 from verify.verdicts import Check, decide
 
@@ -50,8 +50,9 @@ def initialisations(settings: Settings, seed: int) -> list[np.ndarray]:
 def train(kind: str, x: np.ndarray, w0: np.ndarray, settings: Settings, device: str) -> Trajectory:
     arch = simple_traj_architecture(len(x))
     point = data.make_dataset("simple-traj", x[None, :], [1.0])
-    gd = GDSettings(c=1.0, k0=settings.k, k_max=settings.k, target_log_loss=settings.target_log_loss, max_steps=200_000,
-                    snapshot_every=1.0)
+    gd = GDSettings(
+        c=1.0, k0=settings.k, k_max=settings.k, target_log_loss=settings.target_log_loss, max_steps=200_000, snapshot_every=1.0
+    )
     return train_gd(ParamNet(arch, Parameterisation(kind)), point, simple_traj.weights_for(arch, w0), gd, device)
 
 
@@ -86,9 +87,18 @@ def axis_verdict(x: np.ndarray, inits, ewn: list[Trajectory], unnorm: list[Traje
         Check("initialisations with a predictable winner", float(len(clear)), 1.0, ">="),
     ]
     checks = [
-        Check("min over inits of Unnorm's axis angle - EWN's (degrees)",
-              float(np.min(np.subtract(angles["unnorm"], angles["ewn"]))), 0.0, ">"),
-        Check("share of predictable inits where the predicted node wins", float(np.mean(winners)) if winners else float("nan"), 1.0, ">="),
+        Check(
+            "min over inits of Unnorm's axis angle - EWN's (degrees)",
+            float(np.min(np.subtract(angles["unnorm"], angles["ewn"]))),
+            0.0,
+            ">",
+        ),
+        Check(
+            "share of predictable inits where the predicted node wins",
+            float(np.mean(winners)) if winners else float("nan"),
+            1.0,
+            ">=",
+        ),
         Check("min growth of the winner's log-lead per milestone", float(np.min(lead_growth)), 0.0, ">"),
         Check("EWN GD vs exact flow, max relative error", float(np.max(errors["ewn"])), settings.ewn_rtol),
         Check("Unnorm GD vs exact flow, max relative error", float(np.max(errors["unnorm"])), settings.unnorm_rtol),

@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from verify import claims, files
-from verify_ewn import regimes
 from verify.data import xor as xor_data
 from verify.experiment import Claim, Outcome
 from verify.gd import GDSettings
 from verify.trajectory import Trajectory
+from verify_ewn import regimes
 
 FIGURES = ["figure5.png", "figure10.png"]
 NAMES = {"ewn": "EWN", "swn": "SWN", "unnorm": "Unnorm"}
@@ -43,8 +43,9 @@ class Settings:
 
 def gd_settings(settings: Settings) -> dict[str, GDSettings]:
     def make(c: float, k: float) -> GDSettings:
-        return GDSettings(c=c, k0=k, k_max=k, target_log_loss=settings.target_log_loss, max_steps=settings.max_steps,
-                          snapshot_every=1.0)
+        return GDSettings(
+            c=c, k0=k, k_max=k, target_log_loss=settings.target_log_loss, max_steps=settings.max_steps, snapshot_every=1.0
+        )
 
     others = make(settings.others_c, settings.others_k_max)
     return {"ewn": make(settings.ewn_c, settings.ewn_k_max), "swn": others, "unnorm": others}
@@ -91,8 +92,15 @@ def run(settings: Settings, *, seed: int, device: str, out: Path) -> Outcome:
     measured = {
         "effective_nodes": {kind: [c.counts[kind] for c in comparisons] for kind in runs},
         "nodes_grown_over_twice_initial_norm": {
-            kind: [int((np.exp(t.final.node_log_norm[: settings.hidden]) > 2 * np.exp(t.snapshots[0].node_log_norm[: settings.hidden])).sum())
-                   for t in trajectories]
+            kind: [
+                int(
+                    (
+                        np.exp(t.final.node_log_norm[: settings.hidden])
+                        > 2 * np.exp(t.snapshots[0].node_log_norm[: settings.hidden])
+                    ).sum()
+                )
+                for t in trajectories
+            ]
             for kind, trajectories in runs.items()
         },
         "final_log_loss": {kind: [t.final.log_loss for t in trajectories] for kind, trajectories in runs.items()},

@@ -26,7 +26,7 @@ from verify.experiment import Claim, Outcome
 from verify.gd import GDSettings, train_gd
 from verify.margins import largest_drawdown, log_smoothed_margin
 from verify.nets import Architecture, init_weights
-from verify.parameterisations import ParamNet, Parameterisation
+from verify.parameterisations import Parameterisation, ParamNet
 from verify.trajectory import Trajectory
 from verify.verdicts import Check, decide
 
@@ -64,10 +64,15 @@ def _judge(run: Trajectory, settings: Settings, degree: int, points: int):
     ]
     if len(bars) < 2:
         return decide(proxies, []), bars
-    sandwich = float(max(
-        max(-level / np.linalg.norm(w) ** degree - bar, bar - math.log(points) / np.linalg.norm(w) ** degree + level / np.linalg.norm(w) ** degree)
-        for level, bar, w in bars
-    ))
+    sandwich = float(
+        max(
+            max(
+                -level / np.linalg.norm(w) ** degree - bar,
+                bar - math.log(points) / np.linalg.norm(w) ** degree + level / np.linalg.norm(w) ** degree,
+            )
+            for level, bar, w in bars
+        )
+    )
     claims = [
         Check("largest fall of log gamma~ after t0", largest_drawdown(log_margin)[0], settings.allowance),
         Check("gamma-bar final - gamma-bar at t0", bars[-1][1] - bars[0][1], 0.0, ">"),
@@ -81,8 +86,15 @@ def run(settings: Settings, *, seed: int, device: str, out: Path) -> Outcome:
     arch = Architecture(data.x.shape[1], (settings.hidden,), 1, "relu3")
     net = ParamNet(arch, Parameterisation("unnorm"))
     schedule = GDSettings(
-        k0=settings.k, k_max=settings.k, c=settings.c, grow=1.0, shrink=2.0, max_steps=settings.max_steps,
-        patience=settings.max_steps, target_log_loss=settings.target_log_loss, snapshot_every=1.0,
+        k0=settings.k,
+        k_max=settings.k,
+        c=settings.c,
+        grow=1.0,
+        shrink=2.0,
+        max_steps=settings.max_steps,
+        patience=settings.max_steps,
+        target_log_loss=settings.target_log_loss,
+        snapshot_every=1.0,
     )
     plt = files.pyplot()
     figure, (by_loss, by_step) = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -95,21 +107,28 @@ def run(settings: Settings, *, seed: int, device: str, out: Path) -> Outcome:
         levels = np.array([b[0] for b in bars])
         steps = [s.step for s in trajectory.snapshots if s.log_loss < 0]
         smoothed = [-level / np.linalg.norm(w) ** arch.degree for level, _, w in bars]
-        line, = by_loss.plot(-levels, [b[1] for b in bars], label=f"gamma-bar, init {seed + offset}")
+        (line,) = by_loss.plot(-levels, [b[1] for b in bars], label=f"gamma-bar, init {seed + offset}")
         by_loss.plot(-levels, smoothed, linestyle="--", color=line.get_color(), label=f"gamma~, init {seed + offset}")
         by_step.plot(steps, [b[1] for b in bars], color=line.get_color())
         by_step.plot(steps, smoothed, linestyle="--", color=line.get_color())
-        measured["runs"].append({
-            "init": seed + offset, "steps": trajectory.accepted + trajectory.rejected, "final_log_loss": trajectory.final.log_loss,
-            "gamma_bar_at_t0": bars[0][1] if bars else None, "gamma_bar_final": bars[-1][1] if bars else None,
-        })
+        measured["runs"].append(
+            {
+                "init": seed + offset,
+                "steps": trajectory.accepted + trajectory.rejected,
+                "final_log_loss": trajectory.final.log_loss,
+                "gamma_bar_at_t0": bars[0][1] if bars else None,
+                "gamma_bar_final": bars[-1][1] if bars else None,
+            }
+        )
     by_loss.set_xscale("log")
     by_loss.set_xlabel("-log L")
     by_step.set_xlabel("GD step")
     for axis in (by_loss, by_step):
         axis.set_ylabel("margin")
     by_loss.legend(fontsize=7)
-    figure.suptitle(f"Normalised (solid) and smoothed (dashed) margins: {data.name}, ReLU^3, eta = {settings.k} / L^{settings.c}", fontsize=10)
+    figure.suptitle(
+        f"Normalised (solid) and smoothed (dashed) margins: {data.name}, ReLU^3, eta = {settings.k} / L^{settings.c}", fontsize=10
+    )
     figure.tight_layout()
     files.save_figure(figure, out / FIGURES[0])
     return Outcome(measured, found, list(FIGURES))
