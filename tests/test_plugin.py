@@ -21,7 +21,7 @@ def test_property_lemma6_small(x):
 
 
 def test_control_lemma6():
-    assert True
+    assert decide([], [Check("deviation", 0.2, 0.1)]).status.value == "fail"
 """
 
 FAILING = """
@@ -38,7 +38,7 @@ def test_property_prop4_counterexample(n):
 
 
 def test_prop1_control():
-    assert 1 + 1 == 2
+    assert decide([], [Check("n", 51, 50)]).status.value == "fail"
 
 
 def test_prop1_broken_helper():

@@ -68,3 +68,36 @@ def test_the_core_imports_no_pack():
             names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in getattr(node, "names", [])]
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 assert not any(n.startswith("verify_") for n in names), f"{path.name} imports a pack: {names}"
+
+
+LAYERS = {
+    "base": ["errors", "files", "profiles"],
+    "model": ["nets", "parameterisations", "losses", "data", "image_data", "trajectory", "objective", "margins"],
+    "train": ["gd", "batched", "flow", "cases"],
+    "oracles": ["max_margin", "kkt", "simple_traj"],
+    "judge": ["verdicts", "checks", "claims", "tally"],
+    "harness": [
+        "packs",
+        "registry",
+        "strategies",
+        "plugin",
+        "report",
+        "experiment",
+        "experiment_config",
+        "selftest",
+        "cli",
+    ],
+}
+
+
+def test_the_core_imports_only_its_own_layer_and_the_layers_below():
+    """The README's layer list: model, train, oracles, judge, harness; under all of them the
+    base (errors, atomic files, the Hypothesis profiles that tally's vacuity rule reads)."""
+    rank = {f"verify.{m}": i for i, modules in enumerate(LAYERS.values()) for m in modules}
+    graph = library_imports()
+    assert set(graph) - {"verify"} == set(rank), "every core module has a layer"
+    for module, deps in graph.items():
+        for dep in deps - {"verify"}:
+            # train and oracles are siblings: oracles may not import trainers, and vice versa.
+            siblings = {rank[module], rank[dep]} == {2, 3}
+            assert rank[dep] <= rank[module] and not siblings, f"{module} ({rank[module]}) imports {dep} ({rank[dep]})"

@@ -23,7 +23,7 @@ def test_property_ratio_small(x):
 
 
 def test_control_ratio():
-    assert True
+    assert decide([], [Check("deviation", 0.2, 0.1)]).status.value == "fail"
 """
 
 
