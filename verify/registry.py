@@ -29,7 +29,7 @@ def key(pack: str, rid: str) -> str:
 
 
 def slug(rid: str) -> str:
-    """A result id as it appears in module and test names: 'll-thm41' -> 'll_thm41'."""
+    """A result id as it appears in module and test names: 'ab-c1' -> 'ab_c1'."""
     return re.sub(r"[^0-9a-zA-Z]", "_", rid)
 
 
