@@ -100,11 +100,8 @@ def test_undecided_nodes_block_a_verdict_only_where_they_matter(drift, cos, stat
     snaps = [snapshot(level, [0.8, 0.5 * (level / -300.0) ** drift, 0.01]) for level in levels]
     v = claims.alignment_claim(
         trajectory(snaps),
-        -300.0,
-        regimes.PROXIES,
-        regimes.SURVIVORS,
-        1e-2,
-        LimitTolerance(final=0.25, min_decay=0.1, converged_below=1e-3),
+        claims.Judging(-300.0, regimes.PROXIES, regimes.SURVIVORS),
+        claims.AlignmentTolerance(1e-2, LimitTolerance(final=0.25, min_decay=0.1, converged_below=1e-3)),
         cosines=lambda s: np.array(cos),
     )
     assert v.status is status, v.summary()

@@ -80,36 +80,52 @@ def a5_claim(
     return decide(proxies, claims, {"a5_final": float(a5[-1]), "a5_window_start": float(a5[0]), "a5_rate_slope": fitted})
 
 
+@dataclasses.dataclass(frozen=True)
+class Judging:
+    """Where a survivor claim is judged: the target log L the run must reach, the assumption
+    proxies' thresholds and the rule that tells survivors from dying nodes."""
+
+    target: float
+    proxies: ProxyTolerances
+    survivors: SurvivorRule
+
+
 # ---- gradient direction and alignment, anti-alignment, joint support ------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class AlignmentTolerance:
+    """grad_drift: the most the gradient direction may move over the last milestone; cos: the
+    limit tolerance of the survivors' 1 - cos(w_u, -grad_u L)."""
+
+    grad_drift: float
+    cos: LimitTolerance
 
 
 @reports_trajectory
 def alignment_claim(
     trajectory: Trajectory,
-    target: float,
-    proxy_tol: ProxyTolerances,
-    rule: SurvivorRule,
-    grad_drift_tol: float,
-    cos_tol: LimitTolerance,
+    judging: Judging,
+    tol: AlignmentTolerance,
     cosines: Callable[[Snapshot], np.ndarray] = lambda s: s.node_cos,
 ) -> Verdict:
     """(i) -grad L/||grad L|| converges: its move over the last milestone is at most
-    grad_drift_tol (a support-set change makes the moves jump about earlier in the window, so
+    tol.grad_drift (a support-set change makes the moves jump about earlier in the window, so
     no trend is fitted to them); (ii) survivors' cos(w_u, -grad_u L) -> 1, judged as a limit.
 
     `cosines` selects the per-node statistic (the node_cos of each snapshot); a negative
     control passes a swapped one."""
-    proxies = assumption_proxies(trajectory, target, proxy_tol)
-    window, survivors = _settled_survivors(trajectory, rule)
+    proxies = assumption_proxies(trajectory, judging.target, judging.proxies)
+    window, survivors = _settled_survivors(trajectory, judging.survivors)
     if window is None:
         return decide(proxies, [])
     proxies.append(Check("survivors", len(survivors.indices), 1, ">="))
     grad_drift = last_step_drift([s.grad_direction for s in window])
-    grad_claim = Check("gradient-direction move over the last milestone", grad_drift, grad_drift_tol)
+    grad_claim = Check("gradient-direction move over the last milestone", grad_drift, tol.grad_drift)
 
     def over(idx):
         misalignment = np.array([np.max(1.0 - cosines(s)[idx]) if len(idx) else np.nan for s in window])
-        return [grad_claim, *limit("survivor 1-cos(w_u,-grad_u L)", window, misalignment).checks(cos_tol)], misalignment
+        return [grad_claim, *limit("survivor 1-cos(w_u,-grad_u L)", window, misalignment).checks(tol.cos)], misalignment
 
     claims, misalignment = _undecided_where_they_matter(proxies, survivors, over)
     metrics = {
@@ -221,26 +237,33 @@ def swn_statistic(s: Snapshot) -> np.ndarray:
 STATISTICS: dict[str, Callable[[Snapshot], np.ndarray]] = {"ewn": ewn_statistic, "swn": swn_statistic}
 
 
+@dataclasses.dataclass(frozen=True)
+class NormGradientTolerance:
+    """ratio: the limit tolerance of the survivors' max |log r|; grad_drift_max: the proxy on
+    how far the gradient direction may still drift over the late window."""
+
+    ratio: LimitTolerance
+    grad_drift_max: float
+
+
 @reports_trajectory
 def norm_gradient_claim(
     trajectory: Trajectory,
     statistic: Callable[[Snapshot], np.ndarray],
-    target: float,
-    proxy_tol: ProxyTolerances,
-    rule: SurvivorRule,
-    tol: LimitTolerance,
-    grad_drift_max: float,
+    judging: Judging,
+    tol: NormGradientTolerance,
 ) -> Verdict:
     """Survivors' statistic ratios -> 1: max over survivor pairs of |log r| judged as a limit.
 
     The statistic is built from per-node gradient norms, so besides A1-A5 the gradient
-    direction must have settled over the late window (drift <= grad_drift_max); while the
+    direction must have settled over the late window (drift <= tol.grad_drift_max); while the
     support set is still changing the ratios swing by whole nats and say nothing of the limit."""
-    proxies = assumption_proxies(trajectory, target, proxy_tol)
-    window, survivors = _settled_survivors(trajectory, rule)
+    proxies = assumption_proxies(trajectory, judging.target, judging.proxies)
+    window, survivors = _settled_survivors(trajectory, judging.survivors)
     if window is None:
         return decide(proxies, [])
-    proxies.append(Check("gradient-direction drift", direction_drift([s.grad_direction for s in window]), grad_drift_max))
+    drift = direction_drift([s.grad_direction for s in window])
+    proxies.append(Check("gradient-direction drift", drift, tol.grad_drift_max))
     idx = survivors.indices
     proxies.append(Check("survivors", len(idx), 2, ">="))
     if len(idx) < 2:
@@ -248,7 +271,7 @@ def norm_gradient_claim(
 
     def over(nodes):
         spread = np.array([np.ptp(statistic(s)[nodes]) for s in window])
-        return limit("survivor max |log r|", window, spread).checks(tol), spread
+        return limit("survivor max |log r|", window, spread).checks(tol.ratio), spread
 
     claims, spread = _undecided_where_they_matter(proxies, survivors, over)
     metrics = {"log_ratio_final": float(spread[-1]), "log_ratio_start": float(spread[0]), "survivors": float(len(idx))}

@@ -36,13 +36,14 @@ GRAD_DRIFT_TOL = 1e-2
 # flow reached < 5e-4; GD at c < 1 lags it. So: at most 0.25 at the end, falling at least
 # like |log L|^-0.1, unless already below 1e-3 (the level where GD runs stopped improving).
 COS_TOL = LimitTolerance(final=0.25, min_decay=0.1, converged_below=1e-3)
+TOLERANCE = claims.AlignmentTolerance(GRAD_DRIFT_TOL, COS_TOL)
 
 
 def verdict(case: Case, cosines=None):
     extra = {} if cosines is None else {"cosines": cosines}
 
     def judge(trajectory, target):
-        return claims.alignment_claim(trajectory, target, regimes.PROXIES, regimes.SURVIVORS, GRAD_DRIFT_TOL, COS_TOL, **extra)
+        return claims.alignment_claim(trajectory, claims.Judging(target, regimes.PROXIES, regimes.SURVIVORS), TOLERANCE, **extra)
 
     return regimes.judged_until_settled(case, judge)
 
@@ -65,5 +66,5 @@ def test_control_swapped_cosines_fail():
 
 def test_control_unreached_target_is_inconclusive():
     trajectory = LIN_SEP.train(GDSettings(target_log_loss=regimes.TARGET, max_steps=100))
-    v = claims.alignment_claim(trajectory, regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS, GRAD_DRIFT_TOL, COS_TOL)
+    v = claims.alignment_claim(trajectory, claims.Judging(regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS), TOLERANCE)
     assert v.status is Status.INCONCLUSIVE

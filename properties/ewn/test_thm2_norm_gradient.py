@@ -45,11 +45,13 @@ LOG_RATIO_TOL = LimitTolerance(final=0.25, min_decay=0.05, converged_below=0.03)
 GRAD_DRIFT_MAX = 0.02
 
 
+TOLERANCE = claims.NormGradientTolerance(LOG_RATIO_TOL, GRAD_DRIFT_MAX)
+
+
 def verdict(case: Case, statistic: str):
     def judge(trajectory, target):
-        return claims.norm_gradient_claim(
-            trajectory, claims.STATISTICS[statistic], target, regimes.PROXIES, regimes.SURVIVORS, LOG_RATIO_TOL, GRAD_DRIFT_MAX
-        )
+        judging = claims.Judging(target, regimes.PROXIES, regimes.SURVIVORS)
+        return claims.norm_gradient_claim(trajectory, claims.STATISTICS[statistic], judging, TOLERANCE)
 
     return regimes.judged_until_settled(case, judge)
 
@@ -84,8 +86,7 @@ def test_control_ewn_statistic_on_an_swn_run_fails():
 def test_control_unreached_target_is_inconclusive():
     case = SWN_CONTROL.with_param(Parameterisation("ewn"))
     trajectory = case.train(GDSettings(target_log_loss=regimes.TARGET, max_steps=50))
-    v = claims.norm_gradient_claim(
-        trajectory, claims.ewn_statistic, regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS, LOG_RATIO_TOL, GRAD_DRIFT_MAX
-    )
+    judging = claims.Judging(regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS)
+    v = claims.norm_gradient_claim(trajectory, claims.ewn_statistic, judging, TOLERANCE)
     assert v.status is Status.INCONCLUSIVE
     assert "A1" in v.reason

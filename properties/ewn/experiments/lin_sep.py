@@ -95,6 +95,7 @@ def judge(kind: str, data_seed: int, trajectory: Trajectory, settings: Settings)
     reached, rest = proxies[:2], proxies[2:]
     ratio = LimitTolerance(settings.ratio_final, settings.ratio_min_decay, settings.ratio_converged_below)
     cos = LimitTolerance(settings.cos_final, settings.cos_min_decay, settings.cos_converged_below)
+    judging = claims.Judging(regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS)
     name = kind.upper()
     return [
         Claim(
@@ -105,13 +106,13 @@ def judge(kind: str, data_seed: int, trajectory: Trajectory, settings: Settings)
         Claim(
             f"lin-sep/prop2-{kind}/data-seed-{data_seed}",
             f"{name}: the gradient direction converges and surviving nodes align with -grad_u L",
-            claims.alignment_claim(t, regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS, settings.gradient_move_max, cos),
+            claims.alignment_claim(t, judging, claims.AlignmentTolerance(settings.gradient_move_max, cos)),
         ),
         Claim(
             f"lin-sep/thm2-{kind}/data-seed-{data_seed}",
             f"{name}: surviving nodes' log||w_u|| {'+' if kind == 'ewn' else '-'} log||grad_u L|| agree in the limit",
             claims.norm_gradient_claim(
-                t, claims.STATISTICS[kind], regimes.TARGET, regimes.PROXIES, regimes.SURVIVORS, ratio, settings.gradient_drift_max
+                t, claims.STATISTICS[kind], judging, claims.NormGradientTolerance(ratio, settings.gradient_drift_max)
             ),
         ),
     ]
