@@ -81,7 +81,7 @@ def test_joint_support_is_read_like_a_share(exponents, status):
     """lemma2's checker: j_u ~ |log L|^e over the window; settled passes, all dying fails."""
     levels = np.array([-225.0, -250.0, -275.0, -300.0])
     snaps = [snapshot(level, 0.3 * (level / -300.0) ** np.array(exponents)) for level in levels]
-    v = claims.joint_support_claim(trajectory(snaps), -300.0, regimes.PROXIES, 0.01, regimes.SURVIVORS)
+    v = claims.joint_support_claim(trajectory(snaps), claims.Judging(-300.0, regimes.PROXIES, regimes.SURVIVORS), 0.01)
     assert v.status is status, v.summary()
 
 

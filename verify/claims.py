@@ -187,22 +187,21 @@ UNDECIDED_JOINT = "undecided joint shares"
 @reports_trajectory
 def joint_support_claim(
     trajectory: Trajectory,
-    target: float,
-    proxy_tol: ProxyTolerances,
+    judging: Judging,
     floor: float,
-    rule: SurvivorRule,
     grad_shares_of: Callable[[Snapshot], np.ndarray] | None = None,
 ) -> Verdict:
     """Joint support: some node has both ||w~_u|| > 0 and ||g~_u|| > 0.
 
     Per node, j_u = min(||w_u||/||w||, ||grad_u L||/||grad L||), read like a share with
     j_u ~ |log L|^e across the late window: the node supports the claim when j_u >= floor at
-    the end and e >= -rule.settled; it is heading for 0 when j_u < floor or e <= -rule.dying.
+    the end and e >= -judging.survivors.settled; it is heading for 0 when j_u < floor or
+    e <= -judging.survivors.dying.
     With no supporting node, any node in between makes the example inconclusive (proxy
     'undecided joint shares': the run has not shown where that node's j_u goes); if every node
     is heading for 0 the claim fails. `grad_shares_of` replaces the gradient shares (for a
     negative control)."""
-    proxies = assumption_proxies(trajectory, target, proxy_tol)
+    proxies = assumption_proxies(trajectory, judging.target, judging.proxies)
     window = _window_or_none(trajectory)
     if window is None:
         return decide(proxies, [])
@@ -212,8 +211,8 @@ def joint_support_claim(
     joint_last = np.minimum(last.node_share, shares_of(last))
     with np.errstate(divide="ignore", invalid="ignore"):
         exponent = np.log(joint_last / joint_first) / np.log(last.log_loss / first.log_loss)
-    holding = (joint_last >= floor) & (exponent >= -rule.settled)
-    vanishing = (joint_last < floor) | (exponent <= -rule.dying)
+    holding = (joint_last >= floor) & (exponent >= -judging.survivors.settled)
+    vanishing = (joint_last < floor) | (exponent <= -judging.survivors.dying)
     undecided = 0 if holding.any() else int((~holding & ~vanishing).sum())
     proxies.append(Check(UNDECIDED_JOINT, undecided, 0, "<="))
     best = float(joint_last[holding].max()) if holding.any() else 0.0

@@ -33,7 +33,8 @@ FLOOR = 0.01
 
 def verdict(case: Case, grad_shares_of=None):
     def judge(trajectory, target):
-        return claims.joint_support_claim(trajectory, target, regimes.PROXIES, FLOOR, regimes.SURVIVORS, grad_shares_of)
+        judging = claims.Judging(target, regimes.PROXIES, regimes.SURVIVORS)
+        return claims.joint_support_claim(trajectory, judging, FLOOR, grad_shares_of)
 
     return regimes.judged_until_settled(case, judge)
 
