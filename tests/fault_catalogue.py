@@ -207,6 +207,18 @@ def _time_rate_times(factor: float):
     return wrong
 
 
+def _single_step_falls(_):
+    """A drawdown that sees only one-step falls: a slow slide over many steps goes unseen."""
+
+    def wrong(values):
+        values = np.asarray(values, dtype=float)
+        falls = -np.diff(values) if values.size > 1 else np.zeros(1)
+        index = int(np.argmax(falls))
+        return (float(falls[index]), index + 1) if falls[index] > 0 else (0.0, -1)
+
+    return wrong
+
+
 def _named(module: str, name: str):
     return lambda _: getattr(importlib.import_module(module), name)
 
@@ -219,9 +231,42 @@ FLOW_FIELDS = "tests/test_reference.py::test_flow_snapshot_fields_match_the_refe
 MEASURE = ("verify.objective:measure_batch",)
 BOTH_GRADIENTS = ("verify.objective:Objective.value_and_grad", "verify.batched:_Batch.value_and_grad")
 
+MARGINS = "tests/test_margins_and_kkt.py"
+
 FAULTS: dict[str, Fault] = {
     fault.name: fault
     for fault in [
+        Fault(
+            "smoothed-margin-degree",
+            ("verify.margins:log_smoothed_margin",),
+            "the smoothed margin normalised by ||w||^(L+1)",
+            lambda f: lambda log_loss, log_norm, degree: f(log_loss, log_norm, degree + 1),
+            (f"{MARGINS}::test_smoothed_margin_matches_mpmath",),
+        ),
+        Fault(
+            "drawdown-single-steps",
+            ("verify.margins:largest_drawdown",),
+            "monotonicity judged by one-step falls only",
+            _single_step_falls,
+            (f"{MARGINS}::test_largest_drawdown_is_the_worst_fall_below_an_earlier_value",),
+        ),
+        Fault(
+            "kkt-all-points",
+            ("verify.kkt:kkt_residual",),
+            "the KKT residual over every point, not the near-active ones",
+            lambda f: lambda arch, data, w, tau=0.05: f(arch, data, w, 1e6),
+            (
+                f"{MARGINS}::test_kkt_uses_the_near_active_points_only",
+                f"{MARGINS}::test_kkt_residual_is_zero_at_the_svm_and_not_off_it",
+            ),
+        ),
+        Fault(
+            "norm-history-scaled",
+            ("verify.objective:Objective.log_norm",),
+            "the per-step log ||w|| recorded 1e-6 too large",
+            lambda f: lambda self, theta: f(self, theta) + 1e-6,
+            (ONE_GD_REGIME,),
+        ),
         Fault(
             "ewn-velocity-norm",
             ("verify_ewn.flow_identities:ewn_velocity",),
