@@ -66,6 +66,9 @@ def test_the_wheel_holds_the_core_and_the_packs_with_their_data(built):
         "verify_ewn/experiments/xor.py",
         "verify_ewn/fixtures/statements.toml",
         "verify_ewn/fixtures/experiments/xor.json",
+        "verify_lyu_li/test_ll_thm41_smoothed_margin.py",
+        "verify_lyu_li/fixtures/statements.toml",
+        "verify_lyu_li/fixtures/experiments/margin-growth.json",
     ):
         assert name in names, name
     assert not any(n.startswith(("tests/", "properties/", "fixtures/")) for n in names)
@@ -73,7 +76,8 @@ def test_the_wheel_holds_the_core_and_the_packs_with_their_data(built):
     sources = {f"verify/{p.name}" for p in (ROOT / "verify").glob("*.py")}
     assert {n for n in modules if n.startswith("verify/")} == sources, "the wheel's core is the checkout's"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "ewn = verify_ewn:PACK" in zipfile.ZipFile(built[1]).read(entry_points).decode()
+    declared = zipfile.ZipFile(built[1]).read(entry_points).decode()
+    assert "ewn = verify_ewn:PACK" in declared and "lyu-li = verify_lyu_li:PACK" in declared
 
 
 def test_the_installed_wheel_runs_the_ewn_pack_elsewhere(installed, tmp_path):
