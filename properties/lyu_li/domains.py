@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+from hypothesis import assume
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
@@ -121,6 +122,17 @@ def preconditioned(data: Dataset) -> tuple[Dataset, np.ndarray]:
     d = data.x.shape[1]
     root = np.diag(np.sqrt(PRECONDITIONER_DIAGONAL[:d]))
     return make_dataset(f"preconditioned {data.name}", data.x.double() @ torch.tensor(root), data.y), root
+
+
+def preconditioned_flow(case: Case) -> tuple[Trajectory, np.ndarray]:
+    """The case's flow under the fixed preconditioner, and P^(1/2) to map its v back to w.
+    Draws whose preconditioned limit is the plain SVM direction are rejected (assume): there
+    the control would have nothing to reject."""
+    data = case.dataset()
+    moved, root = preconditioned(data)
+    # The preconditioned run's w = P^(1/2) v heads for P^(1/2) times the moved data's SVM.
+    assume(1 - cosine(root @ svm(moved), svm(data)) > 1e-3)
+    return flow(case, data=moved), root
 
 
 def max_margin_start(spec: DataSpec) -> tuple[Case, list[torch.Tensor]]:
