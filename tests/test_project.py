@@ -84,6 +84,8 @@ LAYERS = {
         "report",
         "experiment",
         "experiment_config",
+        "units",
+        "cluster",
         "selftest",
         "cli",
     ],

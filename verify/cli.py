@@ -2,10 +2,11 @@
 compare reports, run the self-test, reproduce a paper's experiments.
 
     verify run [--pack NAME ...] [--theorem [PACK:]ID ...] [--profile dev|ci|thorough]
-               [--workers N] [--report-dir DIR] [--baseline DIR] [--device cpu|cuda] [-k EXPR]
+               [--workers N | --cluster local[:N]|tcp://HOST:PORT] [--report-dir DIR]
+               [--baseline DIR] [--device cpu|cuda] [-k EXPR]
     verify list [--pack NAME ...] [--report-dir DIR]
     verify compare OLD NEW
-    verify selftest [--fault NAME ...] [--fast] [--false-alarms N]
+    verify selftest [--fault NAME ...] [--fast] [--false-alarms N] [--cluster local[:N]|tcp://HOST:PORT]
     verify experiment [PACK:]NAME [--out DIR] [--seed N] [--device cpu|cuda] [--budget quick|full]
                                   [--config FILE] [--mnist-dir DIR]
 
@@ -19,12 +20,12 @@ import argparse
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from verify import files, packs, profiles, registry, report
+from verify import cluster, files, packs, profiles, registry, report, units
 from verify.errors import ConfigError
 
-RUN_INI = Path(__file__).resolve().parent / "run.ini"
 DEFAULT_REPORT_DIR = Path("reports/latest")
 DEVICES = ("cpu", "cuda")
 
@@ -48,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--baseline", type=Path, default=None, help="a previous report folder to compare against")
     run.add_argument("--device", choices=DEVICES, default="cpu", help="where the trainers run")
     run.add_argument("-k", dest="keyword", default=None, help="pytest -k expression selecting tests")
+    run.add_argument(
+        "--cluster",
+        default=None,
+        metavar="WHERE",
+        help="run the tests on Dask: local, local:N or tcp://HOST:PORT (needs the extra verify[cluster])",
+    )
     listing = sub.add_parser("list", help="list the packs' results with their last known status")
     listing.add_argument("--pack", nargs="+", default=None, metavar="NAME", help="packs to list (default: all)")
     listing.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="report to read statuses from")
@@ -63,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="run the correct implementation under N seeded ci-profile runs (alone: only these, no faults)",
+    )
+    testing.add_argument(
+        "--cluster",
+        default=None,
+        metavar="WHERE",
+        help="run the faults and seeded runs on Dask: local, local:N or tcp://HOST:PORT",
     )
     experiment = sub.add_parser("experiment", help="reproduce one of the paper's experiments: figures and summary.json")
     experiment.add_argument("name", metavar="NAME", help="an experiment of an installed pack (`verify list` shows them)")
@@ -105,27 +118,28 @@ def run(args: argparse.Namespace) -> int:
     if keys:
         selected = {name: pack for name, pack in selected.items() if any(k.startswith(name + ":") for k in keys)}
     _check_device(args.device)
+    on = cluster.parse(args.cluster) if args.cluster else None
+    if on is not None:
+        cluster.require()
+    workers = _workers(args.workers)
     baseline = report.load(args.baseline) if args.baseline is not None else None
     profile = profiles.chosen(args.profile)
     folder = files.make_folder(args.report_dir.resolve(), "report")
     folders = [Path(pack.properties) for pack in selected.values()]
     root = _pytest_root(folders)
-    command = [sys.executable, "-m", "pytest", *map(str, folders), "-q", *_workers(args.workers)]
-    command += ["-c", str(RUN_INI), "--rootdir", str(root), "--confcutdir", str(root), "-p", "no:cacheprovider"]
-    command += ["--verify-report", str(folder), "--verify-progress", "--verify-profile", profile]
-    command += ["--verify-packs", ",".join(selected)]
-    if keys:
-        command += ["--verify-results", ",".join(keys)]
-    if args.keyword:
-        command += ["-k", args.keyword]
+    command = units.pytest_command([str(f) for f in folders], root, profile, list(selected), keys, args.keyword)
     env = dict(os.environ, VERIFY_PROFILE=profile, VERIFY_DEVICE=args.device)
     what = ", ".join(keys) if keys else "all results of " + ", ".join(selected)
-    print(f"verify: running {what} under the {profile!r} profile", flush=True)
-    code = subprocess.call(command, env=env)
-    if code == 5:
-        raise ConfigError("no property tests were selected")
-    if code not in (0, 1):
-        raise ConfigError(f"pytest stopped with exit code {code} before the properties ran")
+    where = f" on the cluster {on.spec}" if on else ""
+    print(f"verify: running {what} under the {profile!r} profile{where}", flush=True)
+    if on is None:
+        code = subprocess.call([*command, *workers, "--verify-report", str(folder), "--verify-progress"], env=env)
+        if code == 5:
+            raise ConfigError("no property tests were selected")
+        if code not in (0, 1):
+            raise ConfigError(f"pytest stopped with exit code {code} before the properties ran")
+    else:
+        _run_on_cluster(on, command, env, root, selected, keys, folder, profile, args.device)
     new = report.load(folder)
     print(f"verify: report written to {folder / 'index.html'}")
     failed = [r["key"] for r in new["results"] if r["status"] in ("fail", "error")]
@@ -136,6 +150,37 @@ def run(args: argparse.Namespace) -> int:
         print(f"verify: failed: {', '.join(failed)}")
         return 1
     return 3 if regressions else 0
+
+
+def _run_on_cluster(
+    on: cluster.Cluster,
+    command: list[str],
+    env: dict[str, str],
+    root: Path,
+    selected: dict[str, packs.Pack],
+    keys: list[str] | None,
+    folder: Path,
+    profile: str,
+    device: str,
+) -> None:
+    """One unit per test on the cluster; the report is written only once every unit is back."""
+    work = units.property_units(units.collect(command, env), root, selected, profile, device)
+    database = profiles.example_database_folder().resolve() if profiles.keeps_examples(profile) else None
+    examples = units.snapshot(database) if database is not None else None
+    records: list[dict] = []
+    started = time.monotonic()
+    for done, (unit, outcome) in enumerate(
+        cluster.run(on, units.run_property_unit, work, examples, label=lambda u: u.nodeid), start=1
+    ):
+        records += outcome.records
+        if database is not None:
+            units.apply(database, outcome)
+        status = ",".join(sorted({r["outcome"] for r in outcome.records})) or "no record"
+        print(f"verify: [{done}/{len(work)} tests] {unit.nodeid} {status} ({time.monotonic() - started:.0f} s)", flush=True)
+    for line in report.verdict_table(records):
+        print(line)
+    os.environ.update(VERIFY_PROFILE=profile, VERIFY_DEVICE=device)
+    report.write(report.build(records, selected, keys, executor=f"dask {on.spec}"), folder)
 
 
 def list_results(args: argparse.Namespace) -> int:
@@ -170,6 +215,9 @@ def selftest(args: argparse.Namespace) -> int:
 
     if args.false_alarms < 0:
         raise ConfigError("--false-alarms must be >= 0")
+    on = cluster.parse(args.cluster) if args.cluster else None
+    if on is not None:
+        cluster.require()
     run_faults = args.fault is not None or args.fast or not args.false_alarms
     known = st.catalogue()
     names = (args.fault or (list(known.FAST) if args.fast else sorted(known.FAULTS))) if run_faults else []
@@ -178,8 +226,8 @@ def selftest(args: argparse.Namespace) -> int:
     missed = 0
     if names:
         print(f"{'fault':<26} {'result':<8} caught by / how", flush=True)
-    for name in names:
-        outcome = st.run_fault(name)
+    for outcome in st.run_faults(names, on):
+        name = outcome.fault
         if not outcome.baseline_ok:
             print(f"{name:<26} {'error':<8} its target tests fail without the fault", flush=True)
             missed += 1
@@ -190,7 +238,7 @@ def selftest(args: argparse.Namespace) -> int:
             missed += 1
     if args.false_alarms:
         alarms = 0
-        for seed, failures in st.false_alarms(args.false_alarms):
+        for seed, failures in st.false_alarms(args.false_alarms, on=on):
             alarms += bool(failures)
             print(f"seed {seed:<4} {'FALSE ALARM' if failures else 'clean'}", flush=True)
             for test, line in failures:

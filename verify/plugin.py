@@ -19,7 +19,7 @@ import time
 import pytest
 
 from verify import packs, profiles, registry
-from verify.report import build, result_status, summarise, write
+from verify.report import build, result_status, verdict_table, write, write_records
 
 VERDICTS_KEY = "verify_verdicts"
 FAILURE_KEY = "verify_failure"
@@ -32,6 +32,9 @@ def pytest_addoption(parser):
     group.addoption("--verify-progress", action="store_true", help="print a line as each result completes")
     group.addoption("--verify-packs", default=None, metavar="NAMES", help="comma-separated packs to report (default: all)")
     group.addoption("--verify-profile", default=None, metavar="NAME", help="load this verify Hypothesis profile")
+    group.addoption(
+        "--verify-records", default=None, metavar="FILE", help="write the per-test records (JSON) that a report is built from"
+    )
 
 
 def _packs(config) -> dict[str, packs.Pack]:
@@ -169,20 +172,20 @@ class _Session:
             reporter.write_line(line)
 
     def pytest_terminal_summary(self, terminalreporter):
-        results = summarise(self.tests.values())
-        if not results:
-            return
-        terminalreporter.section("verdicts per result")
-        terminalreporter.write_line(f"{'result':<18} {'status':<13} {'pass':>6} {'fail':>6} {'inconclusive':>13}")
-        for rid, entry in results.items():
-            counts = entry["examples"]
-            terminalreporter.write_line(
-                f"{rid:<18} {entry['status']:<13} {counts['pass']:>6} {counts['fail']:>6} {counts['inconclusive']:>13}"
-            )
+        lines = verdict_table(self.tests.values())
+        if lines:
+            terminalreporter.section("verdicts per result")
+        for line in lines:
+            terminalreporter.write_line(line)
 
     def pytest_sessionfinish(self, session, exitstatus):
+        records = self.config.getoption("verify_records")
+        if records is not None:
+            write_records(list(self.tests.values()), records)
         target = self.config.getoption("verify_report")
         if target is None:
             return
         wanted = self.config.getoption("verify_results")
-        write(build(self.tests.values(), _packs(self.config), wanted.split(",") if wanted else None), target)
+        workers = getattr(self.config.option, "numprocesses", None)
+        executor = f"pytest-xdist ({workers} workers)" if workers else "pytest"
+        write(build(self.tests.values(), _packs(self.config), wanted.split(",") if wanted else None, executor), target)

@@ -10,6 +10,10 @@
             draws: the profile for searching out new counterexamples and fragile tolerances.
             Random draws of the GD properties still find late transients (support-set or
             activation changes near -300) that fail a decay check; see the project notes.
+            Its example database is the folder $VERIFY_EXAMPLE_DB, else .hypothesis/examples:
+            a counterexample found once is replayed first in every later thorough run, and
+            `verify run --cluster` ships this folder to its workers and merges back what they
+            add (verify.units).
 
 A property states its example count once, as `examples(n)`; the profile scales it.
 
@@ -22,14 +26,30 @@ vacuity rule and the report all read `current`, so the three ways give the same 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from verify.errors import require
 
 PROFILES = ("dev", "ci", "thorough")
 EXAMPLE_FACTOR = {"dev": 1, "ci": 1, "thorough": 10}
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
+EXAMPLE_DB_ENV = "VERIFY_EXAMPLE_DB"
+
+
+def example_database_folder() -> Path:
+    """Where the thorough profile keeps its examples: $VERIFY_EXAMPLE_DB, else .hypothesis/examples."""
+    return Path(os.environ.get(EXAMPLE_DB_ENV) or Path(".hypothesis") / "examples")
+
+
+def keeps_examples(name: str) -> bool:
+    """Whether the profile saves and replays counterexamples: it draws at random and has a
+    database (thorough; the derandomised ones replay nothing)."""
+    register()
+    profile = settings.get_profile(name)
+    return profile.database is not None and not profile.derandomize
 
 
 def register() -> None:
@@ -41,7 +61,14 @@ def register() -> None:
         suppress_health_check=_SLOW_OK,
         derandomize=not os.environ.get("VERIFY_SEEDED"),
     )
-    settings.register_profile("thorough", deadline=None, derandomize=False, suppress_health_check=_SLOW_OK, max_examples=1000)
+    settings.register_profile(
+        "thorough",
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=_SLOW_OK,
+        max_examples=1000,
+        database=DirectoryBasedExampleDatabase(example_database_folder()),
+    )
 
 
 def chosen(explicit: str | None = None) -> str:

@@ -134,12 +134,21 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
     return out
 
 
+def verdict_table(tests: Iterable[dict]) -> list[str]:
+    """The per-result table a run prints: status and example counts of each result."""
+    lines = [f"{'result':<18} {'status':<13} {'pass':>6} {'fail':>6} {'inconclusive':>13}"]
+    for rid, entry in summarise(tests).items():
+        counts = entry["examples"]
+        lines.append(f"{rid:<18} {entry['status']:<13} {counts['pass']:>6} {counts['fail']:>6} {counts['inconclusive']:>13}")
+    return lines if len(lines) > 1 else []
+
+
 def _first_line(text: str) -> str | None:
     lines = [line for line in (text or "").splitlines() if line.startswith("E ")]
     return lines[0][2:].strip() if lines else None
 
 
-def environment(profile: str | None = None, device: str | None = None, seed: str | None = None) -> dict:
+def environment(profile: str | None = None, device: str | None = None, seed: str | None = None, executor: str = "pytest") -> dict:
     versions: dict[str, str | None] = {"python": platform.python_version()}
     for package in ("verify", "torch", "hypothesis", "numpy", "scipy", "sympy", "pytest"):
         try:
@@ -153,12 +162,13 @@ def environment(profile: str | None = None, device: str | None = None, seed: str
         "device": device or os.environ.get("VERIFY_DEVICE", "cpu"),
         "profile": profile or profiles.current(),
         "seed": seed or os.environ.get("VERIFY_SEED"),
+        "executor": executor,
     }
 
 
-def build(tests: Iterable[dict], packs: dict[str, Pack], wanted: list[str] | None = None) -> dict:
+def build(tests: Iterable[dict], packs: dict[str, Pack], wanted: list[str] | None = None, executor: str = "pytest") -> dict:
     """The report of a run: every result of the packs (or the wanted `pack:id` keys), in pack
-    and statement order."""
+    and statement order. executor says what ran the tests (pytest, its xdist workers, a cluster)."""
     catalogue = {
         registry.key(name, rid): (name, result)
         for name, pack in packs.items()
@@ -192,7 +202,7 @@ def build(tests: Iterable[dict], packs: dict[str, Pack], wanted: list[str] | Non
                 **entry,
             }
         )
-    return {"schema_version": SCHEMA_VERSION, "environment": environment(), "results": results}
+    return {"schema_version": SCHEMA_VERSION, "environment": environment(executor=executor), "results": results}
 
 
 def _json(document) -> bytes:
@@ -212,6 +222,23 @@ def write(report: dict, folder: str | Path) -> Path:
     files.write_bytes(folder / "index.html", _index_html(report).encode())
     files.write_bytes(folder / "report.json", _json(report))
     return folder / "report.json"
+
+
+def write_records(records: list[dict], path: str | Path) -> None:
+    """Write a run's per-test records (what `build` reads) to path, atomically, as JSON."""
+    files.write_bytes(Path(path), _json(records))
+
+
+def load_records(path: str | Path) -> list[dict]:
+    """The per-test records that write_records wrote; ConfigError if missing or corrupt."""
+    try:
+        records = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ConfigError(f"no readable test records at {path}: {error}") from None
+    required = {"nodeid", "result", "outcome"}
+    if not isinstance(records, list) or not all(isinstance(r, dict) and required <= set(r) for r in records):
+        raise ConfigError(f"corrupt test records at {path}")
+    return records
 
 
 def load(path: str | Path) -> dict:

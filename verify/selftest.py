@@ -7,6 +7,11 @@ a target test fails; the report names the test and its first assertion line (for
 the verdict with the metric and its threshold). A fault no target catches is 'missed'.
 False alarms: the correct implementation under N Hypothesis seeds of the ci profile; a run with
 any failing test is a false alarm.
+
+With a cluster (verify.cluster), a fault is one unit and a false-alarm run is one unit per
+(seed, property test): `--hypothesis-seed` seeds each test alone, so a test draws the same
+examples whichever tests share its process. The workers need this source checkout at the same
+path (a local cluster, or a shared file system), since the catalogue and the tests live there.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from verify import cluster
 from verify.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -98,12 +105,54 @@ def run_fault(name: str) -> Outcome:
     return Outcome(name, code not in (0, 5), None, None if code in (0, 5) else f"pytest exit {code}", baseline == 0)
 
 
-def false_alarms(runs: int, targets: tuple[str, ...] = ("properties",)) -> Iterator[tuple[int, list[tuple[str, str]]]]:
-    """For seeds 1..runs in turn, the failed tests (id, first failure line) of the correct
+def run_faults(names: list[str], on: cluster.Cluster | None = None) -> Iterator[Outcome]:
+    """run_fault for each name: in turn, or as units on the cluster (yielded as they end)."""
+    if on is None:
+        yield from map(run_fault, names)
+        return
+    for _, outcome in cluster.run(on, run_fault, names):
+        yield outcome
+
+
+def _seeded_test(unit: tuple[int, str]) -> list[tuple[str, str]]:
+    seed, nodeid = unit
+    code, failures = _run((nodeid,), None, seed=seed)
+    return failures or ([(nodeid, f"pytest exit {code}")] if code != 0 else [])
+
+
+def _collected(targets: tuple[str, ...]) -> list[str]:
+    listing = subprocess.run(
+        [sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider", "--collect-only"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    nodeids = [line.strip() for line in listing.stdout.splitlines() if "::" in line and not line.startswith(" ")]
+    if listing.returncode != 0 or not nodeids:
+        raise ConfigError(f"collecting {' '.join(targets)} for the false-alarm runs failed (pytest exit {listing.returncode})")
+    return nodeids
+
+
+def false_alarms(
+    runs: int, targets: tuple[str, ...] = ("properties",), on: cluster.Cluster | None = None
+) -> Iterator[tuple[int, list[tuple[str, str]]]]:
+    """For seeds 1..runs, the failed tests (id, first failure line) of the correct
     implementation under the ci profile drawing from that seed; a run with any is a false
-    alarm. Yields each seed's result as soon as its run ends."""
-    for seed in range(1, runs + 1):
-        code, failures = _run(targets, None, ("-n", "auto"), seed=seed)
-        if code != 0 and not failures:
-            failures = [("(pytest)", f"exit {code}")]
-        yield seed, failures
+    alarm. Yields each seed's result as soon as its run ends: in seed order on this machine,
+    in order of completion on a cluster."""
+    if on is None:
+        for seed in range(1, runs + 1):
+            code, failures = _run(targets, None, ("-n", "auto"), seed=seed)
+            if code != 0 and not failures:
+                failures = [("(pytest)", f"exit {code}")]
+            yield seed, failures
+        return
+    nodeids = _collected(targets)
+    units = [(seed, nodeid) for seed in range(1, runs + 1) for nodeid in nodeids]
+    left = {seed: len(nodeids) for seed in range(1, runs + 1)}
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for (seed, _), failures in cluster.run(on, _seeded_test, units, label=lambda u: f"seed {u[0]} {u[1]}"):
+        found[seed] += failures
+        left[seed] -= 1
+        if not left[seed]:
+            yield seed, found[seed]

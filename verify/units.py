@@ -1,0 +1,152 @@
+"""The pytest command behind `verify run`, and the work units that `--cluster` spreads out.
+
+A property unit is one test (one pytest node id) of one pack. A worker runs it in its own
+pytest subprocess, with the same run.ini, plugin, profile and device as a local `verify run`,
+and sends back the per-test records that a report is built from (`--verify-records`). So a
+report merged from units equals a local run's apart from timings. A subprocess and not an
+in-process `pytest.main`, because Hypothesis, torch and the packs keep process-wide state (the
+loaded profile, caches of trained runs), and a test that crashes must not take its worker
+down.
+
+Units are finer than a result: a result's tests spread over the workers, where xdist's
+`--dist loadgroup` keeps them on one.
+
+The example database (profiles that keep examples: thorough): the controller's folder
+(profiles.example_database_folder) is the one shared database. Each unit gets a snapshot of
+it, its worker runs against a private copy, and the files the run added or removed come back
+and are applied to the controller's folder. A counterexample found on any worker is thus
+saved where every later run, local or on a cluster, replays it first.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verify import files, packs, report
+from verify.errors import ConfigError
+
+RUN_INI = Path(__file__).resolve().parent / "run.ini"
+
+
+def pytest_command(
+    targets: list[str], root: Path, profile: str, pack_names: list[str], keys: list[str] | None, keyword: str | None
+) -> list[str]:
+    """The pytest command line of a property run over targets (folders or node ids), rooted at
+    root, without workers."""
+    command = [sys.executable, "-m", "pytest", *targets, "-q"]
+    command += ["-c", str(RUN_INI), "--rootdir", str(root), "--confcutdir", str(root), "-p", "no:cacheprovider"]
+    command += ["--verify-profile", profile, "--verify-packs", ",".join(pack_names)]
+    if keys:
+        command += ["--verify-results", ",".join(keys)]
+    if keyword:
+        command += ["-k", keyword]
+    return command
+
+
+def collect(command: list[str], env: dict[str, str]) -> list[str]:
+    """The node ids that the pytest command would run (its --collect-only listing)."""
+    done = subprocess.run([*command, "--collect-only"], env=env, capture_output=True, text=True)
+    if done.returncode == 5:
+        raise ConfigError("no property tests were selected")
+    if done.returncode != 0:
+        tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or [""]
+        raise ConfigError(f"collecting the property tests failed (pytest exit {done.returncode}): {tail[0]}")
+    return [line.strip() for line in done.stdout.splitlines() if "::" in line and not line.startswith(" ")]
+
+
+@dataclass(frozen=True)
+class PropertyUnit:
+    """One test: its node id in the controller's run, and its pack and path inside that pack."""
+
+    nodeid: str
+    pack: str
+    path: str
+    profile: str
+    device: str
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    """A unit's per-test records, and the example-database files its run added or removed."""
+
+    records: list[dict]
+    added: dict[str, bytes] = field(default_factory=dict)
+    removed: frozenset[str] = frozenset()
+
+
+class UnitError(RuntimeError):
+    """A unit's pytest stopped without a verdict (a crash, a collection error, a missing pack)."""
+
+
+def property_units(
+    nodeids: list[str], root: Path, selected: dict[str, packs.Pack], profile: str, device: str
+) -> list[PropertyUnit]:
+    """The units of a run's node ids, each placed in the pack whose properties folder holds it."""
+    prefixes = {name: Path(pack.properties).resolve().relative_to(root.resolve()).as_posix() for name, pack in selected.items()}
+    units = []
+    for nodeid in nodeids:
+        owner = [name for name, prefix in prefixes.items() if prefix in ("", ".") or nodeid.startswith(prefix + "/")]
+        if len(owner) != 1:
+            raise ConfigError(f"test {nodeid} belongs to no single selected pack")
+        prefix = prefixes[owner[0]]
+        path = nodeid if prefix in ("", ".") else nodeid[len(prefix) + 1 :]
+        units.append(PropertyUnit(nodeid, owner[0], path, profile, device))
+    return units
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under folder, by its path relative to folder (empty if there is no folder)."""
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def apply(folder: Path, outcome: UnitOutcome) -> None:
+    """Apply a unit's example-database changes to the controller's folder (atomic per file)."""
+    for name, data in outcome.added.items():
+        path = folder / name
+        files.make_folder(path.parent, "example database")
+        files.write_bytes(path, data)
+    for name in outcome.removed:
+        (folder / name).unlink(missing_ok=True)
+
+
+def run_property_unit(unit: PropertyUnit, examples: dict[str, bytes] | None) -> UnitOutcome:
+    """Run one test on this machine, as `verify run` would, against a copy of the example
+    snapshot (None: the profile keeps no examples). Raises UnitError when pytest stops without
+    a verdict, so that the cluster retries the unit elsewhere."""
+    installed = packs.installed()
+    if unit.pack not in installed:
+        raise UnitError(f"pack {unit.pack!r} is not installed on worker {socket.gethostname()}")
+    root = Path(installed[unit.pack].properties).resolve()
+    module, _, test = unit.path.partition("::")
+    with tempfile.TemporaryDirectory(prefix="verify-unit-") as scratch:
+        records_file = Path(scratch) / "records.json"
+        target = f"{root / module}::{test}" if test else str(root / module)
+        command = pytest_command([target], root, unit.profile, [unit.pack], None, None)
+        command += ["--verify-records", str(records_file)]
+        env = dict(os.environ, VERIFY_PROFILE=unit.profile, VERIFY_DEVICE=unit.device)
+        database = Path(scratch) / "examples"
+        if examples is not None:
+            for name, data in examples.items():
+                (database / name).parent.mkdir(parents=True, exist_ok=True)
+                (database / name).write_bytes(data)
+            env["VERIFY_EXAMPLE_DB"] = str(database)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=scratch)
+        if done.returncode not in (0, 1) or not records_file.is_file():
+            tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or [""]
+            raise UnitError(f"{unit.nodeid}: pytest exit {done.returncode} on {socket.gethostname()}: {tail[0]}")
+        records = report.load_records(records_file)
+        for record in records:
+            record["nodeid"] = unit.nodeid
+        if examples is None:
+            return UnitOutcome(records)
+        after = snapshot(database)
+        added = {name: data for name, data in after.items() if examples.get(name) != data}
+        return UnitOutcome(records, added, frozenset(set(examples) - set(after)))
