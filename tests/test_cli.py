@@ -77,6 +77,10 @@ def test_compare_exit_codes(capsys, tmp_path):
         (["compare", "/nonexistent/a", "/nonexistent/b"], "no report at"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["compare", "only-one"], "the following arguments are required: new"),
+        (["run", "--seed", "3", "--profile", "dev"], "--seed needs"),
+        (["run", "--seed", "-1", "--profile", "ci"], "--seed needs"),
+        (["run", "--cluster", "local:none"], "local:N needs a positive worker count"),
+        (["selftest", "--cluster", "ssh://host"], "choose local, local:N or tcp://HOST:PORT"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, fragment):

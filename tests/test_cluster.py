@@ -65,6 +65,7 @@ def comparable(folder):
     document = json.loads((folder / "report.json").read_text())
     for entry in document["results"]:
         entry.pop("duration_s")
+        entry.pop("test_durations_s")
     for key in ("created", "executor"):
         document["environment"].pop(key)
     return document
@@ -99,14 +100,16 @@ def test_a_local_cluster_report_equals_the_local_one(tmp_path):
 
     failing = PASSING.replace("ratio", "other").replace("x / 10, 0.1", "x, 0.1")
     site = make_pack(tmp_path, "tiny", ["ratio", "other"], {"test_ratio_small.py": PASSING, "test_other.py": failing})
-    local = verify_run(tmp_path, site, "--pack", "tiny", "--workers", "0", "--report-dir", str(tmp_path / "local"))
-    spread = verify_run(tmp_path, site, "--pack", "tiny", "--cluster", "local:2", "--report-dir", str(tmp_path / "cluster"))
+    common = ("--pack", "tiny", "--profile", "ci", "--seed", "7")
+    local = verify_run(tmp_path, site, *common, "--workers", "0", "--report-dir", str(tmp_path / "local"))
+    spread = verify_run(tmp_path, site, *common, "--cluster", "local:2", "--report-dir", str(tmp_path / "cluster"))
     assert local.returncode == spread.returncode == 1, local.stdout + spread.stdout + spread.stderr
     assert "[4/4 tests]" in spread.stdout and "tiny:other" in spread.stdout
     assert comparable(tmp_path / "local") == comparable(tmp_path / "cluster")
     statuses = {r["key"]: r["status"] for r in comparable(tmp_path / "cluster")["results"]}
     assert statuses == {"tiny:ratio": "pass", "tiny:other": "fail"}
-    assert json.loads((tmp_path / "cluster" / "report.json").read_text())["environment"]["executor"] == "dask local:2"
+    environment = json.loads((tmp_path / "cluster" / "report.json").read_text())["environment"]
+    assert (environment["executor"], environment["seed"], environment["profile"]) == ("dask local:2", "7", "ci")
 
 
 def test_a_lost_workers_test_is_rerun_and_the_report_is_whole(tmp_path):

@@ -3,7 +3,7 @@ compare reports, run the self-test, reproduce a paper's experiments.
 
     verify run [--pack NAME ...] [--theorem [PACK:]ID ...] [--profile dev|ci|thorough]
                [--workers N | --cluster local[:N]|tcp://HOST:PORT] [--report-dir DIR]
-               [--baseline DIR] [--device cpu|cuda] [-k EXPR]
+               [--baseline DIR] [--device cpu|cuda] [--seed N] [-k EXPR]
     verify list [--pack NAME ...] [--report-dir DIR]
     verify compare OLD NEW
     verify selftest [--fault NAME ...] [--fast] [--false-alarms N] [--cluster local[:N]|tcp://HOST:PORT]
@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="where the report goes")
     run.add_argument("--baseline", type=Path, default=None, help="a previous report folder to compare against")
     run.add_argument("--device", choices=DEVICES, default="cpu", help="where the trainers run")
+    run.add_argument(
+        "--seed", type=int, default=None, help="draw from this Hypothesis seed (ci, thorough) instead of derandomising"
+    )
     run.add_argument("-k", dest="keyword", default=None, help="pytest -k expression selecting tests")
     run.add_argument(
         "--cluster",
@@ -124,11 +127,13 @@ def run(args: argparse.Namespace) -> int:
     workers = _workers(args.workers)
     baseline = report.load(args.baseline) if args.baseline is not None else None
     profile = profiles.chosen(args.profile)
+    if args.seed is not None and (args.seed < 0 or profile == "dev"):
+        raise ConfigError("--seed needs a seed >= 0 and the ci or thorough profile (dev is always derandomised)")
     folder = files.make_folder(args.report_dir.resolve(), "report")
     folders = [Path(pack.properties) for pack in selected.values()]
     root = _pytest_root(folders)
-    command = units.pytest_command([str(f) for f in folders], root, profile, list(selected), keys, args.keyword)
-    env = dict(os.environ, VERIFY_PROFILE=profile, VERIFY_DEVICE=args.device)
+    command = units.pytest_command([str(f) for f in folders], root, profile, list(selected), keys, args.keyword, args.seed)
+    env = units.environment(profile, args.device, args.seed)
     what = ", ".join(keys) if keys else "all results of " + ", ".join(selected)
     where = f" on the cluster {on.spec}" if on else ""
     print(f"verify: running {what} under the {profile!r} profile{where}", flush=True)
@@ -139,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         if code not in (0, 1):
             raise ConfigError(f"pytest stopped with exit code {code} before the properties ran")
     else:
-        _run_on_cluster(on, command, env, root, selected, keys, folder, profile, args.device)
+        _run_on_cluster(on, command, env, root, selected, keys, folder, profile, args.device, args.seed)
     new = report.load(folder)
     print(f"verify: report written to {folder / 'index.html'}")
     failed = [r["key"] for r in new["results"] if r["status"] in ("fail", "error")]
@@ -162,9 +167,10 @@ def _run_on_cluster(
     folder: Path,
     profile: str,
     device: str,
+    seed: int | None,
 ) -> None:
     """One unit per test on the cluster; the report is written only once every unit is back."""
-    work = units.property_units(units.collect(command, env), root, selected, profile, device)
+    work = units.property_units(units.collect(command, env), root, selected, profile, device, seed)
     database = profiles.example_database_folder().resolve() if profiles.keeps_examples(profile) else None
     examples = units.snapshot(database) if database is not None else None
     records: list[dict] = []
@@ -179,7 +185,7 @@ def _run_on_cluster(
         print(f"verify: [{done}/{len(work)} tests] {unit.nodeid} {status} ({time.monotonic() - started:.0f} s)", flush=True)
     for line in report.verdict_table(records):
         print(line)
-    os.environ.update(VERIFY_PROFILE=profile, VERIFY_DEVICE=device)
+    os.environ.update(env)
     report.write(report.build(records, selected, keys, executor=f"dask {on.spec}"), folder)
 
 

@@ -4,9 +4,10 @@ A report is one JSON document (report.json) holding a schema version, the enviro
 one entry per result of each pack run: key (`pack:id`), pack, id, title, status (pass | fail
 | inconclusive | error | skipped), example counts, metrics (the worst value of each claim
 check, with its threshold), counterexample (Hypothesis's shrunk falsifying example, if a
-property failed) and duration_s. Beside it: index.md and index.html with one section per
-pack, and a folder per pack with <id>.json, <id>.md / <id>.html pages and <id>.png, the plot
-of one example's trajectory.
+property failed), duration_s, and each test's outcome and duration (benchmarks/suite.py reads
+these). The environment names the profile, the seed (for a seeded run) and the executor.
+Beside it: index.md and index.html with one section per pack, and a folder per pack with
+<id>.json, <id>.md / <id>.html pages and <id>.png, the plot of one example's trajectory.
 
 Every file is written to a temporary name in the same folder and renamed into place, and
 report.json, which `verify compare` reads, is renamed last: a crash leaves the previous
@@ -129,6 +130,7 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
             "counterexample": example,
             "duration_s": round(sum(t["duration_s"] for t in group), 3),
             "tests": {t["nodeid"]: t["outcome"] for t in group},
+            "test_durations_s": {t["nodeid"]: round(t["duration_s"], 3) for t in group},
             "series": series,
         }
     return out
@@ -187,6 +189,7 @@ def build(tests: Iterable[dict], packs: dict[str, Pack], wanted: list[str] | Non
             "counterexample": None,
             "duration_s": 0.0,
             "tests": {},
+            "test_durations_s": {},
             "series": {},
         }
         if not entry["tests"]:

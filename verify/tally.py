@@ -107,6 +107,16 @@ def record(verdict: Verdict) -> None:
     assert verdict.status is Status.PASS, verdict.summary()
 
 
+def expect_fail(verdict: Verdict) -> None:
+    """A drawn negative control's verdict on one example: a draw whose proxies fail (an
+    inconclusive verdict) says nothing about the control and is discarded with `assume`; every
+    other draw must be a fail. (Random draws under thorough found such a draw: a ReLU^2 net
+    whose units were all dead at the start, so its flow never left log L = 0.)"""
+    note(verdict.summary())
+    assume(verdict.status is not Status.INCONCLUSIVE)
+    assert verdict.status is Status.FAIL, verdict.summary()
+
+
 def property_of(result: str):
     """Decorate a Hypothesis test of `result`: its verdicts are tallied under that id, and it
     fails if its counts show it to be vacuous (see `vacuous`)."""

@@ -34,8 +34,25 @@ from verify.errors import ConfigError
 RUN_INI = Path(__file__).resolve().parent / "run.ini"
 
 
+def environment(profile: str, device: str, seed: int | None) -> dict[str, str]:
+    """The environment of a property run's pytest: the profile, the device and, for a seeded
+    run, the seed (the ci profile then draws from it instead of derandomising)."""
+    env = dict(os.environ, VERIFY_PROFILE=profile, VERIFY_DEVICE=device)
+    env.pop("VERIFY_SEEDED", None)
+    env.pop("VERIFY_SEED", None)
+    if seed is not None:
+        env.update(VERIFY_SEEDED="1", VERIFY_SEED=str(seed))
+    return env
+
+
 def pytest_command(
-    targets: list[str], root: Path, profile: str, pack_names: list[str], keys: list[str] | None, keyword: str | None
+    targets: list[str],
+    root: Path,
+    profile: str,
+    pack_names: list[str],
+    keys: list[str] | None,
+    keyword: str | None,
+    seed: int | None = None,
 ) -> list[str]:
     """The pytest command line of a property run over targets (folders or node ids), rooted at
     root, without workers."""
@@ -46,6 +63,8 @@ def pytest_command(
         command += ["--verify-results", ",".join(keys)]
     if keyword:
         command += ["-k", keyword]
+    if seed is not None:
+        command += ["--hypothesis-seed", str(seed)]
     return command
 
 
@@ -69,6 +88,7 @@ class PropertyUnit:
     path: str
     profile: str
     device: str
+    seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +105,7 @@ class UnitError(RuntimeError):
 
 
 def property_units(
-    nodeids: list[str], root: Path, selected: dict[str, packs.Pack], profile: str, device: str
+    nodeids: list[str], root: Path, selected: dict[str, packs.Pack], profile: str, device: str, seed: int | None = None
 ) -> list[PropertyUnit]:
     """The units of a run's node ids, each placed in the pack whose properties folder holds it."""
     prefixes = {name: Path(pack.properties).resolve().relative_to(root.resolve()).as_posix() for name, pack in selected.items()}
@@ -96,7 +116,7 @@ def property_units(
             raise ConfigError(f"test {nodeid} belongs to no single selected pack")
         prefix = prefixes[owner[0]]
         path = nodeid if prefix in ("", ".") else nodeid[len(prefix) + 1 :]
-        units.append(PropertyUnit(nodeid, owner[0], path, profile, device))
+        units.append(PropertyUnit(nodeid, owner[0], path, profile, device, seed))
     return units
 
 
@@ -129,9 +149,9 @@ def run_property_unit(unit: PropertyUnit, examples: dict[str, bytes] | None) -> 
     with tempfile.TemporaryDirectory(prefix="verify-unit-") as scratch:
         records_file = Path(scratch) / "records.json"
         target = f"{root / module}::{test}" if test else str(root / module)
-        command = pytest_command([target], root, unit.profile, [unit.pack], None, None)
+        command = pytest_command([target], root, unit.profile, [unit.pack], None, None, unit.seed)
         command += ["--verify-records", str(records_file)]
-        env = dict(os.environ, VERIFY_PROFILE=unit.profile, VERIFY_DEVICE=unit.device)
+        env = environment(unit.profile, unit.device, unit.seed)
         database = Path(scratch) / "examples"
         if examples is not None:
             for name, data in examples.items():

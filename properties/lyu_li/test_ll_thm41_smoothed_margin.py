@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from verify.cases import Case, DataSpec
 from verify.margins import largest_drawdown
 from verify.profiles import examples
-from verify.tally import property_of, record
+from verify.tally import expect_fail, property_of, record
 from verify.trajectory import Trajectory
 from verify.verdicts import Check, Status, Verdict, decide
 from verify_lyu_li import domains
@@ -76,7 +76,7 @@ def test_property_ll_thm41_smoothed_margin_never_falls(case):
 @given(case=domains.homogeneous_cases())
 def test_control_ll_thm41_wrong_degree_fails(case):
     """gamma~ with degree L + 1 falls on every flow: the checker must say fail, not inconclusive."""
-    assert flow_verdict(case, degree_offset=1).status is Status.FAIL
+    expect_fail(flow_verdict(case, degree_offset=1))
 
 
 def normalised_margin_verdict(trajectory: Trajectory) -> Verdict:

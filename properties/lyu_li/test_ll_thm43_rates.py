@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from verify import claims
 from verify.cases import Case
 from verify.profiles import examples
-from verify.tally import property_of, record
-from verify.verdicts import Status, Verdict, decide
+from verify.tally import expect_fail, property_of, record
+from verify.verdicts import Verdict, decide
 from verify_lyu_li import domains
 
 # Fitted on 12 flows (4 seeds x linear depth 1, deep linear depth 2, ReLU^2 depth 2; 8 points):
@@ -64,4 +64,4 @@ def test_property_ll_thm43_loss_and_norm_rates(case):
 def test_control_ll_thm43_neighbouring_degrees_fail(case):
     degree = case.arch.degree
     for wrong in [degree + 1] + ([degree - 1] if degree > 1 else []):
-        assert rate_verdict(case, claimed_degree=wrong).status is Status.FAIL, wrong
+        expect_fail(rate_verdict(case, claimed_degree=wrong))

@@ -25,9 +25,9 @@ from hypothesis import given, settings
 from verify.cases import Case
 from verify.kkt import kkt_residual
 from verify.profiles import examples
-from verify.tally import property_of, record
+from verify.tally import expect_fail, property_of, record
 from verify.trajectory import Trajectory
-from verify.verdicts import Check, Status, Verdict, decide
+from verify.verdicts import Check, Verdict, decide
 from verify_lyu_li import domains
 
 TAU = 0.05
@@ -88,4 +88,4 @@ def test_property_ll_thm44_deep_kkt_residual_falls(case):
 @given(case=domains.linear_cases())
 def test_control_ll_thm44_preconditioned_flow_fails(case):
     trajectory, root = domains.preconditioned_flow(case)
-    assert judge(case, trajectory, map_back=root).status is Status.FAIL
+    expect_fail(judge(case, trajectory, map_back=root))

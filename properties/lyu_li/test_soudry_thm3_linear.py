@@ -22,9 +22,9 @@ from hypothesis import given, settings
 
 from verify.cases import Case
 from verify.profiles import examples
-from verify.tally import property_of, record
+from verify.tally import expect_fail, property_of, record
 from verify.trajectory import Trajectory
-from verify.verdicts import Check, Status, Verdict, decide
+from verify.verdicts import Check, Verdict, decide
 from verify_lyu_li import domains
 
 LATE_START = -175.0
@@ -71,4 +71,4 @@ def test_property_soudry_thm3_weights_grow_along_the_svm(case):
 @given(case=domains.linear_cases())
 def test_control_soudry_thm3_preconditioned_flow_fails(case):
     trajectory, root = domains.preconditioned_flow(case)
-    assert judge(case, trajectory, map_back=root).status is Status.FAIL
+    expect_fail(judge(case, trajectory, map_back=root))
