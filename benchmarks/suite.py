@@ -10,8 +10,9 @@ this one invocation, so the rows share a machine and its load:
 - ci:               `verify run --profile ci`, every result of every pack;
 - thorough-subset:  `verify run --profile thorough --seed 1` on THOROUGH_SUBSET (ten times the
                     ci examples, drawn at random);
-- seeded:           `verify run --profile ci --seed 1`, one run of the seeded false-alarm sweep
-                    (`verify selftest --false-alarms N` runs N of them).
+- seeded:           `verify run --profile ci --seed 1 --pack lyu-li`: one seed of the seeded
+                    sweep (`verify selftest --false-alarms N` runs N of them over both packs),
+                    on the smaller pack so that 1, 2 and 4 workers fit in one session.
 
 Executors: xdist (`--workers N`, a result's tests stay on one worker) and dask
 (`--cluster local:N`, one unit per test). For each workload the reports of all its rows are
@@ -34,12 +35,13 @@ import tempfile
 import time
 from pathlib import Path
 
-# Results whose ci runs take seconds, not minutes, so that ten times their examples stays short.
-THOROUGH_SUBSET = ("ewn:lemma3", "ewn:lemma4", "ewn:lemma5", "ewn:lemma6", "ewn:stolz", "ewn:thm1", "lyu-li:ll-thm43")
+# Results whose ci runs take seconds, not minutes, so that ten times their examples stays short
+# (lyu-li:ll-thm43 is left out: under thorough it alone took 9 min on one xdist worker).
+THOROUGH_SUBSET = ("ewn:lemma3", "ewn:lemma4", "ewn:lemma5", "ewn:lemma6", "ewn:stolz", "ewn:thm1")
 WORKLOADS = {
     "ci": ["--profile", "ci"],
     "thorough-subset": ["--profile", "thorough", "--seed", "1", "--theorem", *THOROUGH_SUBSET],
-    "seeded": ["--profile", "ci", "--seed", "1"],
+    "seeded": ["--profile", "ci", "--seed", "1", "--pack", "lyu-li"],
 }
 
 

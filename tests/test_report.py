@@ -120,6 +120,31 @@ def test_written_report_round_trips_with_pages_and_plot(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_every_page_with_claim_examples_has_a_valid_claim_figure(tmp_path):
+    """The claim figure: traced claims against log L, scalar ones per example, each verdict in
+    its own mark; every page that has examples gets a PNG that decodes."""
+    from matplotlib import image
+
+    traced = entry("cor1")
+    trace = [[-100.0, -200.0, -300.0], [1e-2, 1e-3, 1e-4]]
+    traced["claim_examples"] = [
+        {"status": status, "claims": {"gap final": {"value": v, "threshold": 1e-2, "relation": "<=", "trace": trace}}}
+        for status, v in (("pass", 1e-4), ("fail", 0.2), ("inconclusive", 0.5))
+    ]
+    scalar = entry("prop3")
+    scalar["claim_examples"] = [
+        {"status": "pass", "claims": {"EWN share": {"value": 0.95, "threshold": 0.9, "relation": ">=", "trace": None}}}
+    ]
+    report.write(document(traced, scalar, entry("thm1")), tmp_path)
+    for rid in ("cor1", "prop3"):
+        figure = tmp_path / "ewn" / f"{rid}-claims.png"
+        assert figure.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        assert image.imread(figure).ndim == 3
+        assert f"{rid}-claims.png" in (tmp_path / "ewn" / f"{rid}.html").read_text()
+        assert f"({rid}-claims.png)" in (tmp_path / "ewn" / f"{rid}.md").read_text()
+    assert not (tmp_path / "ewn" / "thm1-claims.png").exists()
+
+
 def test_a_crash_while_writing_keeps_the_previous_report(tmp_path, monkeypatch):
     report.write(BASE, tmp_path)
     before = (tmp_path / "report.json").read_bytes()

@@ -116,6 +116,22 @@ def test_limit_recovers_a_power_law_exponent(exponent, scale):
     assert result.exponent == pytest.approx(exponent, abs=1e-9)
 
 
+def test_a_limit_check_carries_the_series_it_judged_and_the_tally_keeps_it():
+    """The claim figure plots the trace a check carries: it must be the window's log L and the
+    very deviations judged, and the tally must keep it with the verdict's status."""
+    levels = np.array([-225.0, -250.0, -275.0, -300.0])
+    deviations = 0.2 * (levels / levels[0]) ** -0.5
+    window = [snapshot(level, [1.0]) for level in levels]
+    final, _ = limit("d", window, deviations).checks(LimitTolerance(final=0.25, min_decay=0.1, converged_below=0.03))
+    assert final.trace == (tuple(levels), tuple(deviations)) and final.value == deviations[-1]
+    tally = Tally("x")
+    tally.add(decide([Check("p", 1.0, 0.5)], [final]))
+    tally.add(decide([], [final]))
+    kept = tally.summary()["examples"]
+    assert [k["status"] for k in kept] == ["inconclusive", "pass"]
+    assert kept[1]["claims"]["d final"]["trace"] == [list(levels), list(deviations)]
+
+
 def test_limit_checks_decay_unless_converged():
     tol = LimitTolerance(final=0.25, min_decay=0.1, converged_below=0.03)
     levels = np.array([-225.0, -250.0, -275.0, -300.0])

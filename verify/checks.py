@@ -152,10 +152,13 @@ class LimitResult:
     final: float
     start: float
     exponent: float
+    levels: tuple[float, ...] = ()
+    values: tuple[float, ...] = ()
 
     def checks(self, tol: LimitTolerance) -> list[Check]:
-        """The final deviation, then either its decay or its having converged."""
-        out = [Check(f"{self.name} final", self.final, tol.final)]
+        """The final deviation (carrying the window's series as its trace), then either its
+        decay or its having converged."""
+        out = [Check(f"{self.name} final", self.final, tol.final, trace=(self.levels, self.values))]
         if self.final <= tol.converged_below:
             out.append(Check(f"{self.name} converged", self.final, tol.converged_below))
         else:
@@ -180,4 +183,5 @@ def limit(name: str, window: list[Snapshot], deviations: np.ndarray) -> LimitRes
     levels = np.log(-np.array([s.log_loss for s in window]))[-TREND_POINTS:]
     logs = np.log(np.clip(deviations, 1e-300, None))[-TREND_POINTS:]
     slope = float(np.polyfit(levels, logs, 1)[0]) if len(levels) >= 2 else float("nan")
-    return LimitResult(name, float(deviations[-1]), float(deviations[0]), slope)
+    window_levels = tuple(float(s.log_loss) for s in window)
+    return LimitResult(name, float(deviations[-1]), float(deviations[0]), slope, window_levels, tuple(map(float, deviations)))

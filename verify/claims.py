@@ -75,7 +75,10 @@ def a5_claim(
     a5 = np.array([np.exp(s.node_log_a5.max()) for s in window])
     levels = np.array([s.log_loss for s in window])
     fitted = float(np.polyfit(levels, np.log(a5) - np.log(-levels), 1)[0])
-    claims = [Check("A5 final", float(a5[-1]), tol), Check("A5 growth over window", float(a5[-1] / a5[0]), 1.0)]
+    claims = [
+        Check("A5 final", float(a5[-1]), tol, trace=(tuple(map(float, levels)), tuple(map(float, a5)))),
+        Check("A5 growth over window", float(a5[-1] / a5[0]), 1.0),
+    ]
     claims += [Check("A5 rate slope", fitted, slope[0], ">="), Check("A5 rate slope", fitted, slope[1], "<=")]
     return decide(proxies, claims, {"a5_final": float(a5[-1]), "a5_window_start": float(a5[0]), "a5_rate_slope": fitted})
 
@@ -366,8 +369,10 @@ def rate_checks(trajectory: Trajectory, expected_b: float, degree: int, target: 
     if min(early.points, late.points) < 3:
         return RateJudgement(proxies, [], metrics)
     deviation_early, deviation_late = abs(early.b - expected_b), abs(late.b - expected_b)
+    midpoints = ((tol.tail_start + middle) / 2, (middle + target) / 2)
     claims = [
-        Check("|b - expected| late", deviation_late, tol.b_tol),
+        # Traced against the midpoints of the two halves: the deviation the claim says shrinks.
+        Check("|b - expected| late", deviation_late, tol.b_tol, trace=(midpoints, (deviation_early, deviation_late))),
         Check(
             "|b - expected| late / early",
             deviation_late / deviation_early if deviation_late > tol.converged_below else 0.0,

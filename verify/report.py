@@ -7,7 +7,9 @@ check, with its threshold), counterexample (Hypothesis's shrunk falsifying examp
 property failed), duration_s, and each test's outcome and duration (benchmarks/suite.py reads
 these). The environment names the profile, the seed (for a seeded run) and the executor.
 Beside it: index.md and index.html with one section per pack, and a folder per pack with
-<id>.json, <id>.md / <id>.html pages and <id>.png, the plot of one example's trajectory.
+<id>.json, <id>.md / <id>.html pages, <id>-claims.png (each claim's value in every kept
+example, marked by verdict, with its threshold, and for a trend its series against log L with
+the fitted decay) and <id>.png (one example's trajectory).
 
 Every file is written to a temporary name in the same folder and renamed into place, and
 report.json, which `verify compare` reads, is renamed last: a crash leaves the previous
@@ -113,11 +115,13 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
         counts, example = _empty_counts(), None
         checks: dict[str, dict] = {}
         series: dict[str, list] = {}
+        kept: list[dict] = []
         for test in group:
             run = test.get("run") or {}
             for status, n in (run.get("counts") or {}).items():
                 counts[status] += n
             _merge_checks(checks, run.get("checks") or {})
+            kept += run.get("examples") or []
             series = series or run.get("series") or {}
             if test["outcome"] == "failed" and example is None:
                 example = counterexample(test.get("longrepr", "")) or _first_line(test.get("longrepr", ""))
@@ -131,6 +135,7 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
             "duration_s": round(sum(t["duration_s"] for t in group), 3),
             "tests": {t["nodeid"]: t["outcome"] for t in group},
             "test_durations_s": {t["nodeid"]: round(t["duration_s"], 3) for t in group},
+            "claim_examples": kept,
             "series": series,
         }
     return out
@@ -190,6 +195,7 @@ def build(tests: Iterable[dict], packs: dict[str, Pack], wanted: list[str] | Non
             "duration_s": 0.0,
             "tests": {},
             "test_durations_s": {},
+            "claim_examples": [],
             "series": {},
         }
         if not entry["tests"]:
@@ -218,9 +224,9 @@ def write(report: dict, folder: str | Path) -> Path:
     for entry in report["results"]:
         pages = files.make_folder(folder / entry["pack"], "report")
         files.write_bytes(pages / f"{entry['id']}.json", _json(entry))
-        plotted = _plot(entry, pages)
-        files.write_bytes(pages / f"{entry['id']}.md", _page_md(entry, plotted).encode())
-        files.write_bytes(pages / f"{entry['id']}.html", _page_html(entry, plotted).encode())
+        figures = [f for f in (_plot_claims(entry, pages), _plot(entry, pages)) if f is not None]
+        files.write_bytes(pages / f"{entry['id']}.md", _page_md(entry, figures).encode())
+        files.write_bytes(pages / f"{entry['id']}.html", _page_html(entry, figures).encode())
     files.write_bytes(folder / "index.md", _index_md(report).encode())
     files.write_bytes(folder / "index.html", _index_html(report).encode())
     files.write_bytes(folder / "report.json", _json(report))
@@ -299,12 +305,89 @@ def compare(old: dict, new: dict, ids: list[str] | None = None) -> list[str]:
 # ---- rendering -------------------------------------------------------------------------
 
 
-def _plot(entry: dict, folder: Path) -> bool:
+# Marks per verdict in the claim figure.
+MARKS = {"pass": ("o", "tab:green"), "fail": ("X", "tab:red"), "inconclusive": ("^", "tab:gray")}
+MAX_CLAIM_PANELS = 4
+
+
+def _claim_panels(examples: list[dict]) -> list[str]:
+    """The claims to draw: those with a trace first, then the rest, in order of appearance."""
+    names: dict[str, bool] = {}
+    for example in examples:
+        for name, claim in example["claims"].items():
+            names[name] = names.get(name, False) or claim.get("trace") is not None
+    return sorted(names, key=lambda n: not names[n])[:MAX_CLAIM_PANELS]
+
+
+def _draw_trace_panel(axis, name: str, examples: list[dict]) -> None:
+    worst = None
+    for example in examples:
+        claim = example["claims"].get(name)
+        if claim is None or claim.get("trace") is None:
+            continue
+        marker, colour = MARKS[example["status"]]
+        levels, values = (np.asarray(v, dtype=float) for v in claim["trace"])
+        axis.plot(levels, values, marker=marker, color=colour, linewidth=0.8, markersize=4, alpha=0.7)
+        if example["status"] != "inconclusive" and (worst is None or values[-1] > worst[1][-1]):
+            worst = (levels, values)
+    positive = [v for e in examples for v in (e["claims"].get(name, {}).get("trace") or [[], []])[1] if v > 0]
+    if positive and min(positive) > 0:
+        axis.set_yscale("log")
+    if worst is not None and len(worst[0]) >= 2 and np.all(worst[1][-3:] > 0) and np.all(worst[0][-3:] < 0):
+        # The fitted decay of the worst judged example: the |log L| power law through its last points.
+        x, y = np.log(-worst[0][-3:]), np.log(worst[1][-3:])
+        slope, intercept = np.polyfit(x, y, 1)
+        grid = np.linspace(worst[0][0], worst[0][-1], 50)
+        axis.plot(grid, np.exp(intercept + slope * np.log(-grid)), "k:", linewidth=1.2, label=f"fit |log L|^{slope:.2f}")
+    axis.set_xlabel("log L")
+    axis.invert_xaxis()
+
+
+def _draw_value_panel(axis, name: str, examples: list[dict]) -> None:
+    for index, example in enumerate(examples):
+        claim = example["claims"].get(name)
+        if claim is None:
+            continue
+        marker, colour = MARKS[example["status"]]
+        axis.plot([index], [claim["value"]], marker=marker, color=colour, linestyle="none", markersize=5)
+    axis.set_xlabel("example")
+
+
+def _plot_claims(entry: dict, folder: Path) -> str | None:
+    """<id>-claims.png: for each claim (up to MAX_CLAIM_PANELS), its value in every kept
+    example, marked by verdict (pass o, fail X, inconclusive ^), with the threshold (dashed).
+    A claim that judges a trend is drawn as its series against log L, with the power-law fit
+    through the last points of the worst judged example (dotted); None if no example has claims."""
+    examples = [e for e in entry.get("claim_examples") or [] if e.get("claims")]
+    if not examples:
+        return None
+    names = _claim_panels(examples)
+    plt = files.pyplot()
+    figure, axes = plt.subplots(1, len(names), figsize=(4.4 * len(names), 3.6), squeeze=False)
+    for axis, name in zip(axes[0], names):
+        traced = any((e["claims"].get(name) or {}).get("trace") is not None for e in examples)
+        (_draw_trace_panel if traced else _draw_value_panel)(axis, name, examples)
+        threshold = next(e["claims"][name]["threshold"] for e in examples if name in e["claims"])
+        relation = next(e["claims"][name]["relation"] for e in examples if name in e["claims"])
+        if math.isfinite(threshold):
+            axis.axhline(threshold, color="k", linestyle="--", linewidth=1, label=f"threshold ({relation} {threshold:.3g})")
+        axis.set_title(name, fontsize=9)
+        axis.legend(fontsize=7, loc="best")
+    counts = {status: sum(e["status"] == status for e in examples) for status in MARKS}
+    shown = ", ".join(f"{n} {status} ({MARKS[status][0]})" for status, n in counts.items())
+    figure.suptitle(f"{entry['key']}: the claims, per example: {shown}", fontsize=10)
+    figure.tight_layout()
+    name = f"{entry['id']}-claims.png"
+    files.save_figure(figure, folder / name)
+    return name
+
+
+def _plot(entry: dict, folder: Path) -> str | None:
     """<id>.png: shares, cosines and log||w_u|| + log||grad_u L|| (relative to the largest node)
-    against log L; False if no series."""
+    against log L; None if no series."""
     series = entry.get("series") or {}
     if not series.get("log_loss"):
-        return False
+        return None
     plt = files.pyplot()
     levels = series["log_loss"]
     panels = [
@@ -325,7 +408,7 @@ def _plot(entry: dict, folder: Path) -> bool:
     figure.suptitle(f"{entry['key']}: one example's trajectory, one line per node", fontsize=11)
     figure.tight_layout()
     files.save_figure(figure, folder / f"{entry['id']}.png")
-    return True
+    return f"{entry['id']}.png"
 
 
 def _examples(entry: dict) -> str:
@@ -370,7 +453,7 @@ def _metrics_rows(entry: dict) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def _page_md(entry: dict, plotted: bool) -> str:
+def _page_md(entry: dict, figures: list[str]) -> str:
     lines = [f"# {entry['key']}: {entry['title']}", "", f"Status: **{entry['status']}**", ""]
     if entry.get("reason"):
         lines += [f"Reason: {entry['reason']}", ""]
@@ -382,13 +465,12 @@ def _page_md(entry: dict, plotted: bool) -> str:
         lines.append("")
     if entry.get("counterexample"):
         lines += ["Counterexample:", "", "```", entry["counterexample"], "```", ""]
-    if plotted:
-        lines += [f"![{entry['id']} trajectory]({entry['id']}.png)", ""]
+    lines += [f"![{entry['id']}: {figure}]({figure})\n" for figure in figures]
     lines += ["Tests:", ""] + [f"- `{nodeid}`: {outcome}" for nodeid, outcome in entry.get("tests", {}).items()]
     return "\n".join(lines) + "\n"
 
 
-def _page_html(entry: dict, plotted: bool) -> str:
+def _page_html(entry: dict, figures: list[str]) -> str:
     e = html.escape
     parts = [f"<h1>{e(entry['key'])}: {e(entry['title'])}</h1>", f"<p>Status: <b>{e(entry['status'])}</b></p>"]
     if entry.get("reason"):
@@ -401,8 +483,7 @@ def _page_html(entry: dict, plotted: bool) -> str:
         parts.append("</table>")
     if entry.get("counterexample"):
         parts.append(f"<p>Counterexample:</p><pre>{e(entry['counterexample'])}</pre>")
-    if plotted:
-        parts.append(f'<img src="{e(entry["id"])}.png" alt="{e(entry["id"])} trajectory">')
+    parts += [f'<img src="{e(figure)}" alt="{e(entry["id"])}: {e(figure)}">' for figure in figures]
     parts.append("<ul>" + "".join(f"<li><code>{e(n)}</code>: {e(o)}</li>" for n, o in entry.get("tests", {}).items()) + "</ul>")
     return _html_document(f"verify: {entry['key']}", "\n".join(parts))
 

@@ -48,19 +48,44 @@ def vacuous(inconclusive: int, total: int) -> bool:
     return bool(test.pvalue < VACUITY_ALPHA)
 
 
+# Examples whose claim values (and traces) a run keeps for the report's claim figure.
+KEPT_EXAMPLES = 60
+
+
+def example_record(verdict: Verdict) -> dict:
+    """One example for the claim figure: its status, and each claim check's value, threshold,
+    relation and trace (log L levels and values, where the claim judges a trend)."""
+    return {
+        "status": verdict.status.value,
+        "claims": {
+            c.name: {
+                "value": float(c.value),
+                "threshold": float(c.threshold),
+                "relation": c.relation,
+                "trace": [list(c.trace[0]), list(c.trace[1])] if c.trace is not None else None,
+            }
+            for c in verdict.claims
+        },
+    }
+
+
 @dataclass
 class Tally:
     """One run of a property: verdict counts, the worst value of each claim over the examples
-    that reached their claims, and the plot series of one example (the last pass, else the last)."""
+    that reached their claims, the claim values of up to KEPT_EXAMPLES examples, and the plot
+    series of one example (the last pass, else the last)."""
 
     result: str
     counts: Counter = field(default_factory=Counter)
     checks: dict = field(default_factory=dict)
+    examples: list = field(default_factory=list)
     series: dict = field(default_factory=dict)
     series_status: str | None = None
 
     def add(self, verdict: Verdict) -> None:
         self.counts[verdict.status] += 1
+        if verdict.claims and len(self.examples) < KEPT_EXAMPLES:
+            self.examples.append(example_record(verdict))
         if verdict.status is not Status.INCONCLUSIVE:
             for check in verdict.claims:
                 self._worst(check)
@@ -77,10 +102,11 @@ class Tally:
         self.checks[check.name] = entry
 
     def summary(self) -> dict:
-        """Plain data (for pytest-xdist to carry): counts, checks, series."""
+        """Plain data (for pytest-xdist to carry): counts, checks, examples, series."""
         return {
             "counts": {status.value: self.counts[status] for status in Status},
             "checks": self.checks,
+            "examples": self.examples,
             "series": self.series,
         }
 

@@ -26,6 +26,9 @@ class Check:
     value: float
     threshold: float
     relation: str = "<="
+    # The series the value summarises, (log L levels, values), where a claim judges a trend
+    # (checks.LimitResult): report figures plot it. Not part of the comparison.
+    trace: tuple[tuple[float, ...], tuple[float, ...]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def holds(self) -> bool:
