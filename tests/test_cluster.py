@@ -21,11 +21,12 @@ from pathlib import Path
 
 
 def test_outlives_its_worker():
-    # A unit runs inside its Dask worker's process: killing it is a worker lost mid-task.
+    # The parent of this pytest is the Dask worker: killing it is a worker lost mid-task.
     marker = Path(os.environ["TINY_MARKERS"]) / "killed"
     if os.environ.get("TINY_ALWAYS_KILL") or not marker.exists():
         marker.write_text("once")
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(os.getppid(), signal.SIGKILL)
+        os._exit(1)
 """
 
 FINDS_A_COUNTEREXAMPLE = """

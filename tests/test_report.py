@@ -188,3 +188,30 @@ def test_counterexample_extraction():
     assert report.counterexample(text) == "Falsifying example: test_x(\n    n=51,\n)"
     assert report.counterexample("E   Failing test case: test_y(n=3)") == "Failing test case: test_y(n=3)"
     assert report.counterexample("E   AssertionError") is None
+
+
+def test_the_summary_does_not_depend_on_the_order_the_records_arrive_in():
+    """Workers finish in any order; the plotted series, the counterexample and the kept
+    examples are chosen in node-id order."""
+
+    def record(nodeid, outcome, series_level, value):
+        run = {
+            "counts": {"pass": 1, "fail": 0, "inconclusive": 0},
+            "checks": {},
+            "examples": [
+                {"status": "pass", "claims": {"c": {"value": value, "threshold": 1.0, "relation": "<=", "trace": None}}}
+            ],
+            "series": {"log_loss": [series_level]},
+        }
+        longrepr = f"E   Falsifying example: {nodeid}" if outcome == "failed" else ""
+        return {"nodeid": nodeid, "result": "ewn:thm2", "outcome": outcome, "duration_s": 1.0, "run": run, "longrepr": longrepr}
+
+    records = [
+        record("a.py::one", "failed", -1.0, 0.1),
+        record("a.py::two", "failed", -2.0, 0.2),
+        record("b.py::x", "passed", -3.0, 0.3),
+    ]
+    forward, backward = report.summarise(records), report.summarise(records[::-1])
+    assert forward == backward
+    assert forward["ewn:thm2"]["counterexample"] == "Falsifying example: a.py::one"
+    assert forward["ewn:thm2"]["series"] == {"log_loss": [-1.0]}

@@ -108,7 +108,9 @@ def _merge_checks(into: dict, checks: dict) -> None:
 def summarise(tests: Iterable[dict]) -> dict[str, dict]:
     """Per result id: status, example counts, metrics, counterexample, duration, test outcomes."""
     by_result: dict[str, list[dict]] = {}
-    for test in tests:
+    # In node-id order, not arrival order: which example's series is plotted, which failure is
+    # the counterexample and the order of the kept examples must not depend on the executor.
+    for test in sorted(tests, key=lambda t: t["nodeid"]):
         by_result.setdefault(test["result"], []).append(test)
     out = {}
     for rid, group in sorted(by_result.items()):

@@ -1,9 +1,9 @@
 """The pytest command behind `verify run`, and the work units that `--cluster` spreads out.
 
-A property unit is one test (one pytest node id) of one pack. A worker runs it through
-pytest.main, with the same run.ini, plugin, profile and device as a local `verify run`, and
-sends back the per-test records that a report is built from (`--verify-records`). So a report
-merged from units equals a local run's apart from timings.
+A property unit is one test (one pytest node id) of one pack. A worker runs it in its own
+pytest process, with the same run.ini, plugin, profile, seed and device as a local `verify
+run`, and sends back the per-test records that a report is built from (`--verify-records`).
+So a report merged from units equals a local run's apart from timings.
 
 Units are finer than a result: a result's tests spread over the workers, where xdist's
 `--dist loadgroup` keeps them on one.
@@ -22,13 +22,8 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pytest
 
 from verify import files, packs, report
 from verify.errors import ConfigError
@@ -139,45 +134,26 @@ def apply(folder: Path, outcome: UnitOutcome) -> None:
         (folder / name).unlink(missing_ok=True)
 
 
-# pytest.main, the Hypothesis profile and os.environ are process-wide: one unit at a time per
-# worker process, whatever its thread count.
-_ONE_AT_A_TIME = threading.Lock()
-
-
-@contextmanager
-def _inside(env: dict[str, str], folder: str) -> Iterator[None]:
-    """Run with exactly this environment and working folder, then restore both."""
-    before, here = dict(os.environ), os.getcwd()
-    os.environ.clear()
-    os.environ.update(env)
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(here)
-        os.environ.clear()
-        os.environ.update(before)
-
-
 def run_property_unit(unit: PropertyUnit, examples: dict[str, bytes] | None) -> UnitOutcome:
     """Run one test on this machine, as `verify run` would, against a copy of the example
     snapshot (None: the profile keeps no examples). Raises UnitError when pytest stops without
     a verdict, so that the cluster retries the unit elsewhere.
 
-    The test runs through pytest.main inside the worker process, as an xdist worker runs its
-    tests: a subprocess per unit would import torch, sympy and the pack again each time, about
-    5 s a unit on the 2-core machine, longer than most tests. A test that kills its process
-    takes the worker with it, and the scheduler reruns the unit elsewhere (see verify.cluster)."""
+    Each unit is its own pytest process, at about 5 s of imports (torch, sympy, the pack) on
+    the 2-core machine. Running units through pytest.main inside the worker avoided that but
+    leaked process state from one unit to the next: under thorough, seed 1, thm1's velocity
+    property drew 5 inconclusive examples instead of 3 after lemma and stolz units had run in
+    the same worker, so a report would have depended on which units shared a worker."""
     installed = packs.installed()
     if unit.pack not in installed:
         raise UnitError(f"pack {unit.pack!r} is not installed on worker {socket.gethostname()}")
     root = Path(installed[unit.pack].properties).resolve()
     module, _, test = unit.path.partition("::")
-    with _ONE_AT_A_TIME, tempfile.TemporaryDirectory(prefix="verify-unit-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="verify-unit-") as scratch:
         records_file = Path(scratch) / "records.json"
         target = f"{root / module}::{test}" if test else str(root / module)
-        arguments = pytest_command([target], root, unit.profile, [unit.pack], None, None, unit.seed)[3:]
-        arguments += ["--verify-records", str(records_file)]
+        command = pytest_command([target], root, unit.profile, [unit.pack], None, None, unit.seed)
+        command += ["--verify-records", str(records_file)]
         env = environment(unit.profile, unit.device, unit.seed)
         database = Path(scratch) / "examples"
         if examples is not None:
@@ -185,10 +161,10 @@ def run_property_unit(unit: PropertyUnit, examples: dict[str, bytes] | None) -> 
                 (database / name).parent.mkdir(parents=True, exist_ok=True)
                 (database / name).write_bytes(data)
             env["VERIFY_EXAMPLE_DB"] = str(database)
-        with _inside(env, scratch):
-            code = int(pytest.main(arguments))
-        if code not in (0, 1) or not records_file.is_file():
-            raise UnitError(f"{unit.nodeid}: pytest exit {code} on {socket.gethostname()}")
+        done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=scratch)
+        if done.returncode not in (0, 1) or not records_file.is_file():
+            tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or [""]
+            raise UnitError(f"{unit.nodeid}: pytest exit {done.returncode} on {socket.gethostname()}: {tail[0]}")
         records = report.load_records(records_file)
         for record in records:
             record["nodeid"] = unit.nodeid

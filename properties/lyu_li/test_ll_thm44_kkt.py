@@ -8,7 +8,9 @@ residual.
 
 Two arms, judged at the milestones of the flow to log L = -300:
 - linear predictors (L = 1), where KKT points of (P) are exactly the max-margin separator:
-  epsilon at -100 and below is zero up to rounding;
+  epsilon tends to 0 as a trend. Either it is 0 up to rounding (the support vectors' cone
+  holds theta), or it falls as 1/log t, the rate of Soudry's theta~ term outside that cone
+  (theta = w^ log t + theta~ + o(1)): small at -300 and falling like |log L|^-1;
 - 2-layer ReLU^2 and ReLU^3 nets, where convergence is logarithmically slow (epsilon falls like
   (log 1/L)^-0.28 in the catalogue): epsilon at -300 under DEEP_EPS and not above its value
   at -100. This arm cannot tell a slowly converging run from one stuck near a non-KKT
@@ -22,19 +24,26 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 
-from verify.cases import Case
+from verify.cases import Case, DataSpec
+from verify.checks import LimitTolerance, limit
 from verify.kkt import kkt_residual
+from verify.nets import Architecture
 from verify.profiles import examples
 from verify.tally import expect_fail, property_of, record
 from verify.trajectory import Trajectory
-from verify.verdicts import Check, Verdict, decide
+from verify.verdicts import Check, Status, Verdict, decide
 from verify_lyu_li import domains
 
 TAU = 0.05
 LATE = -100.0
-# Linear flows (3 data sets, 12 points in 3-D): epsilon printed as 0.000 from -50 on (NNLS on
-# the support reproduces theta~ to rounding); 1e-8 leaves room for rounding of ||theta|| ~ 300.
-LINEAR_EPS = 1e-8
+# Linear flows, 40 seeded draws of linear_cases (Hypothesis seed 1): epsilon was 0 to rounding
+# (<= 1e-8) on 20, and on the other 20 fell as |log L|^-1 (fitted exponents -0.998 to -1.000)
+# to at most 0.0088 at -300. (The first version asked for epsilon <= 1e-8 from -100 on, which
+# its 3 calibration sets, with support vectors spanning R^3, met; seeded draws failed it on
+# 20 of 53 examples, a false alarm found by `benchmarks/suite.py --workload seeded`.) The
+# preconditioned controls on the same draws: epsilon 0.054-0.83 at -300, exponents >= -0.18.
+# So 0.03 and a decay of at least |log L|^-0.9 separate the two with room on each side.
+LINEAR = LimitTolerance(final=0.03, min_decay=0.9, converged_below=1e-8)
 # ReLU^2 / ReLU^3 flows (5 seeds each, 8 points): epsilon at -300 from 0.071 to 0.243, and never
 # above its value at -100 (0.099-0.253). The preconditioned linear runs sat at 0.18-0.63.
 DEEP_EPS = 0.3
@@ -61,7 +70,8 @@ def judge(case: Case, trajectory: Trajectory, map_back=None) -> Verdict:
     eps = np.array([r[1] for r in rows])
     metrics = {"epsilon final": float(eps[-1]), "epsilon at -100": float(eps[0]), "delta_max final": rows[-1][2]}
     if case.arch.degree == 1:
-        claims = [Check("epsilon, worst at or below -100 (linear)", float(eps.max()), LINEAR_EPS)]
+        window = [s for s in trajectory.snapshots if s.log_loss <= LATE]
+        claims = limit("epsilon (linear)", window, eps).checks(LINEAR)
     else:
         claims = [
             Check("epsilon final", float(eps[-1]), DEEP_EPS),
@@ -89,3 +99,19 @@ def test_property_ll_thm44_deep_kkt_residual_falls(case):
 def test_control_ll_thm44_preconditioned_flow_fails(case):
     trajectory, root = domains.preconditioned_flow(case)
     expect_fail(judge(case, trajectory, map_back=root))
+
+
+def test_control_ll_thm44_linear_band_rejects_the_nearest_wrong_rates():
+    """The linear arm's band against its nearest wrong variants, on a real flow's milestones:
+    epsilon at the measured worst (0.0088 at -300) falling as |log L|^-1, and an exact 0, pass;
+    the same falling as |log L|^-0.5, or settling at the controls' smallest value (0.054), fail."""
+    case = Case(DataSpec("binary", seed=1, m=4, d=3, margin=0.25), Architecture(3, (), 1, "linear"), domains.UNNORM, 0)
+    window = [s for s in domains.flow(case).snapshots if s.log_loss <= LATE]
+    depth = -np.array([s.log_loss for s in window]) / -domains.TARGET
+
+    def status(eps: np.ndarray) -> Status:
+        return decide([], limit("epsilon (linear)", window, eps).checks(LINEAR)).status
+
+    assert status(0.0088 / depth) is Status.PASS and status(np.zeros(len(window))) is Status.PASS
+    assert status(0.0088 / np.sqrt(depth)) is Status.FAIL
+    assert status(np.full(len(window), 0.054)) is Status.FAIL
