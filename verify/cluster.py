@@ -20,6 +20,7 @@ the caller never writes a report from part of the units.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -80,8 +81,14 @@ def connect(cluster: Cluster) -> Iterator[Any]:
     distributed = _distributed()
     if cluster.address is None:
         with (
+            # Dask's own log lines (a lost worker's traceback among them) are silenced: what the
+            # run reports is each unit's outcome, and a unit that is lost for good ends it.
             distributed.LocalCluster(
-                n_workers=cluster.workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=cluster.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.CRITICAL,
             ) as local,
             distributed.Client(local) as client,
         ):

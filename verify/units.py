@@ -141,9 +141,10 @@ def run_property_unit(unit: PropertyUnit, examples: dict[str, bytes] | None) -> 
 
     Each unit is its own pytest process, at about 5 s of imports (torch, sympy, the pack) on
     the 2-core machine. Running units through pytest.main inside the worker avoided that but
-    leaked process state from one unit to the next: under thorough, seed 1, thm1's velocity
-    property drew 5 inconclusive examples instead of 3 after lemma and stolz units had run in
-    the same worker, so a report would have depended on which units shared a worker."""
+    leaked process state from one unit to the next: under thorough, seed 1, one ewn property
+    drew 5 inconclusive examples instead of 3 after five other results' units had run in the
+    same worker, so a report would have depended on which units shared a worker (the README's
+    benchmark section names them)."""
     installed = packs.installed()
     if unit.pack not in installed:
         raise UnitError(f"pack {unit.pack!r} is not installed on worker {socket.gethostname()}")
