@@ -2,8 +2,10 @@
 
 A property unit is one test (one pytest node id) of one pack. A worker runs it in its own
 pytest process, with the same run.ini, plugin, profile, seed and device as a local `verify
-run`, and sends back the per-test records that a report is built from (`--verify-records`).
-So a report merged from units equals a local run's apart from timings.
+run`, and sends back the per-test records that a report is built from (`--verify-records`). Under
+the derandomised profiles, a report merged from units equals a local run's apart from
+timings. Under random draws it may not, because Hypothesis's seeded draws depend on what ran
+earlier in the process (see the README).
 
 Units are finer than a result: a result's tests spread over the workers, where xdist's
 `--dist loadgroup` keeps them on one.
@@ -140,11 +142,10 @@ def run_property_unit(unit: PropertyUnit, examples: dict[str, bytes] | None) -> 
     a verdict, so that the cluster retries the unit elsewhere.
 
     Each unit is its own pytest process, at about 5 s of imports (torch, sympy, the pack) on
-    the 2-core machine. Running units through pytest.main inside the worker avoided that but
-    leaked process state from one unit to the next: under thorough, seed 1, one ewn property
-    drew 5 inconclusive examples instead of 3 after five other results' units had run in the
-    same worker, so a report would have depended on which units shared a worker (the README's
-    benchmark section names them)."""
+    the 2-core machine. Running units through pytest.main inside the worker avoided that, but
+    under random draws the examples then depended on which units had shared the worker: with
+    the thorough profile and seed 1, one ewn property drew 5 inconclusive examples instead of 3
+    (the README's benchmark section has the details). One process per test is repeatable."""
     installed = packs.installed()
     if unit.pack not in installed:
         raise UnitError(f"pack {unit.pack!r} is not installed on worker {socket.gethostname()}")
