@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -115,10 +114,7 @@ def run(
     ConfigError, and the units not yet done are cancelled."""
     distributed = _distributed()
     with connect(cluster) as client:
-        futures = {
-            client.submit(function, unit, *args, key=f"verify-{i}-{time.monotonic_ns()}", retries=retries, pure=False): unit
-            for i, unit in enumerate(units)
-        }
+        futures = {client.submit(function, unit, *args, retries=retries, pure=False): unit for unit in units}
         try:
             for future in distributed.as_completed(futures):
                 unit = futures[future]

@@ -332,8 +332,7 @@ def _draw_trace_panel(axis, name: str, examples: list[dict]) -> None:
         axis.plot(levels, values, marker=marker, color=colour, linewidth=0.8, markersize=4, alpha=0.7)
         if example["status"] != "inconclusive" and (worst is None or values[-1] > worst[1][-1]):
             worst = (levels, values)
-    positive = [v for e in examples for v in (e["claims"].get(name, {}).get("trace") or [[], []])[1] if v > 0]
-    if positive and min(positive) > 0:
+    if any(v > 0 for e in examples for v in (e["claims"].get(name, {}).get("trace") or [[], []])[1]):
         axis.set_yscale("log")
     if worst is not None and len(worst[0]) >= 2 and np.all(worst[1][-3:] > 0) and np.all(worst[0][-3:] < 0):
         # The fitted decay of the worst judged example: the |log L| power law through its last points.

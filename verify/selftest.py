@@ -9,9 +9,11 @@ False alarms: the correct implementation under N Hypothesis seeds of the ci prof
 any failing test is a false alarm.
 
 With a cluster (verify.cluster), a fault is one unit and a false-alarm run is one unit per
-(seed, property test): `--hypothesis-seed` seeds each test alone, so a test draws the same
-examples whichever tests share its process. The workers need this source checkout at the same
-path (a local cluster, or a shared file system), since the catalogue and the tests live there.
+(seed, property test), each its own pytest process. A test seeded alone can draw other
+examples than the same test after others in an xdist worker (see the README's Dask section),
+so a seed's sweep on a cluster is not the same draw as on this machine. The workers need this
+source checkout at the same path (a local cluster, or a shared file system), since the
+catalogue and the tests live there.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from verify import cluster
+from verify import cluster, units
 from verify.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -120,19 +122,6 @@ def _seeded_test(unit: tuple[int, str]) -> list[tuple[str, str]]:
     return failures or ([(nodeid, f"pytest exit {code}")] if code != 0 else [])
 
 
-def _collected(targets: tuple[str, ...]) -> list[str]:
-    listing = subprocess.run(
-        [sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider", "--collect-only"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    nodeids = [line.strip() for line in listing.stdout.splitlines() if "::" in line and not line.startswith(" ")]
-    if listing.returncode != 0 or not nodeids:
-        raise ConfigError(f"collecting {' '.join(targets)} for the false-alarm runs failed (pytest exit {listing.returncode})")
-    return nodeids
-
-
 def false_alarms(
     runs: int, targets: tuple[str, ...] = ("properties",), on: cluster.Cluster | None = None
 ) -> Iterator[tuple[int, list[tuple[str, str]]]]:
@@ -147,11 +136,11 @@ def false_alarms(
                 failures = [("(pytest)", f"exit {code}")]
             yield seed, failures
         return
-    nodeids = _collected(targets)
-    units = [(seed, nodeid) for seed in range(1, runs + 1) for nodeid in nodeids]
+    nodeids = units.collect([sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider"], cwd=REPO_ROOT)
+    work = [(seed, nodeid) for seed in range(1, runs + 1) for nodeid in nodeids]
     left = {seed: len(nodeids) for seed in range(1, runs + 1)}
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for (seed, _), failures in cluster.run(on, _seeded_test, units, label=lambda u: f"seed {u[0]} {u[1]}"):
+    for (seed, _), failures in cluster.run(on, _seeded_test, work, label=lambda u: f"seed {u[0]} {u[1]}"):
         found[seed] += failures
         left[seed] -= 1
         if not left[seed]:

@@ -67,9 +67,9 @@ def pytest_command(
     return command
 
 
-def collect(command: list[str], env: dict[str, str]) -> list[str]:
+def collect(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> list[str]:
     """The node ids that the pytest command would run (its --collect-only listing)."""
-    done = subprocess.run([*command, "--collect-only"], env=env, capture_output=True, text=True)
+    done = subprocess.run([*command, "--collect-only"], env=env, cwd=cwd, capture_output=True, text=True)
     if done.returncode == 5:
         raise ConfigError("no property tests were selected")
     if done.returncode != 0:
