@@ -153,3 +153,11 @@ def test_a_third_party_pack_runs_through_verify_run(tmp_path):
     assert (entry["key"], entry["status"], entry["title"]) == ("tiny:ratio", "pass", "Result ratio")
     assert entry["examples"]["pass"] >= 12 and len(entry["tests"]) == 2
     assert "## Pack tiny" in (tmp_path / "report" / "index.md").read_text()
+
+
+def test_repeated_list_options_accumulate():
+    """`--fault A --fault B` runs both, as `--fault A B` does (argparse alone keeps the last)."""
+    parser = cli._parser()
+    assert parser.parse_args(["selftest", "--fault", "a", "--fault", "b", "c"]).fault == ["a", "b", "c"]
+    args = parser.parse_args(["run", "--theorem", "thm1", "--theorem", "ewn:thm2", "--pack", "ewn", "--pack", "lyu-li"])
+    assert (args.theorem, args.pack) == (["thm1", "ewn:thm2"], ["ewn", "lyu-li"])

@@ -41,8 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="verify", description="Executable properties of deep-learning theory, one pack per paper.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run the properties and write a report per result")
-    run.add_argument("--pack", nargs="+", default=None, metavar="NAME", help="packs to run (default: all installed)")
-    run.add_argument("--theorem", nargs="+", default=None, metavar="ID", help="result ids, ID or PACK:ID, to run (default: all)")
+    run.add_argument("--pack", nargs="+", action="extend", default=None, metavar="NAME", help="packs to run (default: all installed)")
+    run.add_argument("--theorem", nargs="+", action="extend", default=None, metavar="ID", help="result ids, ID or PACK:ID, to run (default: all)")
     run.add_argument("--profile", choices=profiles.PROFILES, default=None, help="Hypothesis profile")
     run.add_argument("--workers", default="auto", help="pytest-xdist workers ('auto', or 0 for serial)")
     run.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="where the report goes")
@@ -59,13 +59,13 @@ def _parser() -> argparse.ArgumentParser:
         help="run the tests on Dask: local, local:N or tcp://HOST:PORT (needs the extra verify[cluster])",
     )
     listing = sub.add_parser("list", help="list the packs' results with their last known status")
-    listing.add_argument("--pack", nargs="+", default=None, metavar="NAME", help="packs to list (default: all)")
+    listing.add_argument("--pack", nargs="+", action="extend", default=None, metavar="NAME", help="packs to list (default: all)")
     listing.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="report to read statuses from")
     comparing = sub.add_parser("compare", help="compare two reports; exit 3 on a regression")
     comparing.add_argument("old", type=Path)
     comparing.add_argument("new", type=Path)
     testing = sub.add_parser("selftest", help="run the tests against deliberate faults; exit 1 if one is missed")
-    testing.add_argument("--fault", nargs="+", default=None, metavar="NAME", help="faults to run (default: all)")
+    testing.add_argument("--fault", nargs="+", action="extend", default=None, metavar="NAME", help="faults to run (default: all)")
     testing.add_argument("--fast", action="store_true", help="only the fast subset that CI runs")
     testing.add_argument(
         "--false-alarms",
