@@ -445,6 +445,31 @@ FAULTS: dict[str, Fault] = {
             _gradient_times(1.001),
             (ONE_GD_REGIME,),
         ),
+        Fault(
+            "layer-degree-without-activation",
+            ("verify.nets:Architecture.layer_degree",),
+            "each trainable layer's degree read as 1, as if the activation were linear",
+            lambda right: lambda self, layer: min(right(self, layer), 1),
+            (
+                "properties/ewn/test_thm2_survivors_per_layer.py::test_property_thm2_survivors_ewn_crisp",
+                "tests/test_homogeneity.py::test_each_layer_degree_is_the_homogeneity_of_that_layer_alone",
+            ),
+        ),
+        # Issue 14: faults in the batched trainer alone; the one-network trainer keeps its own rules.
+        Fault(
+            "batched-undo-keeps-rejected",
+            ("verify.batched:accepts_rows",),
+            "the batched trainer keeps a step that raised log L instead of undoing it",
+            lambda _: lambda new_log_l, log_l, finite: finite,
+            (ONE_GD_REGIME, "tests/test_batched.py::test_each_row_equals_the_one_network_trainer"),
+        ),
+        Fault(
+            "batched-k-grows-after-undo",
+            ("verify.batched:adapted_k",),
+            "the batched trainer grows k after an undone step as after a kept one",
+            lambda right: lambda k, kept, active, grow, shrink, k_max: right(k, kept | active, active, grow, shrink, k_max),
+            (ONE_GD_REGIME, "tests/test_batched.py::test_each_row_equals_the_one_network_trainer"),
+        ),
     ]
 }
 # The subset CI runs (each target takes seconds).

@@ -147,6 +147,20 @@ def _finite_rows(value: torch.Tensor, grads: list[torch.Tensor]) -> torch.Tensor
     return ok
 
 
+def accepts_rows(new_log_l: torch.Tensor, log_l: torch.Tensor, finite: torch.Tensor) -> torch.Tensor:
+    """Per row, keep a step only if its log L and gradient are finite and log L did not rise
+    (the rule of verify.gd.accepts, applied to every row at once)."""
+    return finite & (new_log_l <= log_l)
+
+
+def adapted_k(
+    k: torch.Tensor, kept: torch.Tensor, active: torch.Tensor, grow: torch.Tensor, shrink: torch.Tensor, k_max: torch.Tensor
+) -> torch.Tensor:
+    """Per row, k after one attempt: min(k * grow, k_max) after a kept step, k / shrink after an
+    undone one, unchanged in a row that has stopped."""
+    return torch.where(kept, torch.minimum(k * grow, k_max), torch.where(active, k / shrink, k))
+
+
 def train_batch(problems: Sequence[Problem], device="cpu", record_history: bool = True) -> list[Trajectory]:
     """Train every problem to its target, budget or stall, as one batched program.
 
@@ -218,14 +232,14 @@ def train_batch(problems: Sequence[Problem], device="cpu", record_history: bool 
         scale = k * torch.exp((1.0 - c) * log_l)
         candidate = [t - _rows(scale, t.ndim) * g for t, g in zip(theta, grads)]
         new_log_l, new_grads = batch.value_and_grad(candidate)
-        ok = active & _finite_rows(new_log_l, new_grads) & (new_log_l <= log_l)
+        ok = active & accepts_rows(new_log_l, log_l, _finite_rows(new_log_l, new_grads))
         log_d = torch.where(ok, torch.logaddexp(log_d, torch.log(k) - c * log_l), log_d)
         theta = [torch.where(_rows(ok, t.ndim), n, t) for t, n in zip(theta, candidate)]
         grads = [torch.where(_rows(ok, g.ndim), n, g) for g, n in zip(grads, new_grads)]
         log_l = torch.where(ok, new_log_l, log_l)
         accepted += ok
         rejected += active & ~ok
-        k = torch.where(ok, torch.minimum(k * grow, k_max), torch.where(active, k / shrink, k))
+        k = adapted_k(k, ok, active, grow, shrink, k_max)
         if record_history:
             history.append(torch.where(ok, new_log_l, torch.nan))
             norms.append(torch.where(ok, log_weight_norm(batch.net, batch.net.weights(theta)), torch.nan))
