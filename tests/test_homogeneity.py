@@ -70,3 +70,22 @@ def test_same_function_deep_linear_has_one_end_to_end_map():
         maps.append(product)
     for other in maps[1:]:
         assert torch.allclose(other, maps[0], rtol=1e-12, atol=1e-14)
+
+
+def scaled_layer(arch: Architecture, weights, layer: int, lam):
+    return [torch.where(arch.trainable_mask(i), lam * w, w) if i == layer else w for i, w in enumerate(weights)]
+
+
+@given(arch=architectures() | frozen_archs, seed=seeds(), lam=st.floats(0.25, 4.0))
+def test_each_layer_degree_is_the_homogeneity_of_that_layer_alone(arch, seed, lam):
+    """Phi(lambda W_l, others fixed) = lambda^(d_l) Phi, measured by scaling one layer; the
+    trainable layers' degrees add up to the net's degree."""
+    g = torch.Generator().manual_seed(seed)
+    weights = init_weights(arch, g)
+    x = torch.randn(7, arch.input_dim, generator=g, dtype=torch.float64)
+    phi = forward(arch, weights, x)
+    for layer in range(arch.depth):
+        err = relative_error(forward(arch, scaled_layer(arch, weights, layer, lam), x), lam ** arch.layer_degree(layer) * phi)
+        note(f"layer {layer}: degree {arch.layer_degree(layer)}, rel err {err:.2e}")
+        assert err <= RTOL
+    assert sum(arch.layer_degree(layer) for layer in range(arch.depth)) == arch.degree

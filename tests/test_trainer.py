@@ -92,3 +92,21 @@ def test_snapshot_quantities_are_consistent():
 def test_log_d_accumulates_the_learning_rates():
     trajectory = LIN_SEP.train(GDSettings(c=0.0, k0=0.01, k_max=0.01, max_steps=10, target_log_loss=-300.0))
     assert math.isclose(trajectory.final.log_d, math.log(0.01 * trajectory.accepted), rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("widths", [(3,), (2, 4)])
+def test_node_layers_follow_the_recorded_node_order(widths):
+    """Architecture.node_layers, read against the recorder: the log-norms a snapshot stores per
+    node are numpy's norms of the final weights' rows, taken layer by layer in that order."""
+    arch = Architecture(2, widths, 1, "relu2")
+    case = Case(DataSpec("binary", seed=3, m=6, d=2, margin=0.2), arch, Parameterisation("ewn"), init_seed=1)
+    trajectory = case.train(GDSettings(c=1 - 1 / 30, target_log_loss=-5.0, max_steps=2_000))
+    rows = [np.linalg.norm(w.numpy(), axis=1) for w in trajectory.final_weights]
+    layers = arch.node_layers()
+    position = {layer: 0 for layer in set(layers)}
+    expected = []
+    for layer in layers:
+        expected.append(np.log(rows[layer][position[layer]]))
+        position[layer] += 1
+    assert [len(r) for r in rows] == [layers.count(layer) for layer in range(arch.depth)]
+    assert np.allclose(trajectory.final.node_log_norm, expected, rtol=0, atol=1e-12)

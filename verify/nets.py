@@ -117,6 +117,18 @@ class Architecture:
         """Boolean vector: which rows of the layer are nodes (have a trainable entry)."""
         return self.trainable_mask(layer).any(dim=1)
 
+    def layer_degree(self, layer: int) -> int:
+        """The degree of Phi in one layer's weights alone: p^(layers after it) for a trainable
+        layer, 0 for a frozen one. The trainable layers' degrees add up to `degree`."""
+        if not self.is_trainable(layer):
+            return 0
+        return ACTIVATION_DEGREE[self.activation] ** (self.depth - 1 - layer)
+
+    def node_layers(self) -> tuple[int, ...]:
+        """The layer of each node, in the order of a snapshot's per-node arrays (layer order,
+        then row order)."""
+        return tuple(layer for layer in range(self.depth) for _ in range(int(self.node_rows(layer).sum())))
+
 
 def homogeneity_degree(arch: Architecture) -> int:
     """L_1 = t_1, L_l = p L_{l-1} + t_l (t_l = 1 for a trainable layer, 0 for a frozen one)."""
