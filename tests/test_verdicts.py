@@ -59,13 +59,14 @@ def test_late_window_is_the_last_quarter_in_log_loss():
 
 
 def test_survivors_settled_dying_and_undecided():
+    """Settled, visible but dying fast, drifting, rising, below the floor, dying below the floor."""
     levels = [-225.0, -250.0, -275.0, -300.0]
-    grow = (300 / 225) ** np.array([0.0, -0.4, -0.1, 0.2, 0.0])
-    window = [snapshot(level, [0.5, 0.5, 0.5, 0.5, 0.01]) for level in levels[:-1]]
-    window.append(snapshot(levels[-1], 0.5 * grow * np.array([1, 1, 1, 1, 0.02])))
+    exponents = np.array([0.0, -0.4, -0.1, 0.2, 0.0, -0.4])
+    first = np.array([0.5, 0.5, 0.5, 0.5, 0.01, 0.055])
+    window = [snapshot(level, first * (level / levels[0]) ** exponents) for level in levels]
     s = classify_survivors(window, SurvivorRule(floor=0.05, settled=0.05, dying=0.25))
-    assert s.mask.tolist() == [True, False, False, False, False]
-    assert s.undecided.tolist() == [False, False, True, True, False]
+    assert s.mask.tolist() == [True, False, False, False, False, False]
+    assert s.undecided.tolist() == [False, True, True, True, False, False]
     assert not s.settled_check().holds
 
 
@@ -92,6 +93,7 @@ def test_joint_support_is_read_like_a_share(exponents, status):
         (-0.1, [1.0, 0.2, 1.0], Status.INCONCLUSIVE),  # the undecided node could change the verdict
         (-0.1, [0.2, 1.0, 1.0], Status.INCONCLUSIVE),  # ... and moves the survivor's gradient
         (0.0, [0.2, 1.0, 1.0], Status.FAIL),  # a settled net with a misaligned survivor
+        (-0.4, [0.2, 0.5, 1.0], Status.INCONCLUSIVE),  # beside a node dying but still visible
     ],
 )
 def test_undecided_nodes_block_a_verdict_only_where_they_matter(drift, cos, status):
@@ -105,6 +107,38 @@ def test_undecided_nodes_block_a_verdict_only_where_they_matter(drift, cos, stat
         cosines=lambda s: np.array(cos),
     )
     assert v.status is status, v.summary()
+
+
+# Nodes as (share at -225, exponent of share ~ |log L|^e over the window).
+SETTLED, DYING, UNDECIDED, FADING = (0.4, 0.0), (0.03, -0.4), (0.4, -0.1), (0.4, -0.4)
+
+
+@pytest.mark.parametrize(
+    "hidden, status",
+    [
+        ([SETTLED, SETTLED, DYING], Status.PASS),  # two hidden survivors beside one output
+        ([SETTLED, SETTLED, SETTLED], Status.FAIL),  # three: no choice is proportional
+        ([SETTLED, DYING, DYING], Status.FAIL),  # one
+        ([SETTLED, UNDECIDED, DYING], Status.INCONCLUSIVE),  # 1 or 2: the second could survive
+        ([SETTLED, SETTLED, UNDECIDED], Status.INCONCLUSIVE),  # 2 or 3: open either way
+        ([SETTLED, SETTLED, FADING], Status.INCONCLUSIVE),  # dying, but still visible
+        ([SETTLED, SETTLED, SETTLED, UNDECIDED], Status.FAIL),  # 3 or 4: never 2
+    ],
+)
+def test_survivor_counts_follow_the_layer_degrees(hidden, status):
+    """The survivor-count checker on a one-output ReLU^2 layout (degrees 2 and 1): settled
+    counts must be proportional; undecided nodes make it inconclusive only where some choice of
+    them would be."""
+    levels = np.array([-225.0, -250.0, -275.0, -300.0])
+    first, exponents = np.array([*hidden, SETTLED]).T
+    snaps = [snapshot(level, first * (level / levels[0]) ** exponents) for level in levels]
+    layers = (0,) * len(hidden) + (1,)
+    judging = claims.Judging(-300.0, regimes.PROXIES, regimes.SURVIVORS)
+    v = claims.survivor_count_claim(trajectory(snaps), judging, layers, {0: 2, 1: 1})
+    assert v.status is status, v.summary()
+    # Degrees ignored (one survivor per layer): the two-survivor layout fails.
+    if hidden == [SETTLED, SETTLED, DYING]:
+        assert claims.survivor_count_claim(trajectory(snaps), judging, layers, {0: 1, 1: 1}).status is Status.FAIL
 
 
 @given(exponent=st.floats(-2.0, 2.0), scale=st.floats(1e-6, 1.0))

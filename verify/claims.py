@@ -280,6 +280,58 @@ def norm_gradient_claim(
     return decide(proxies, claims, metrics)
 
 
+# ---- survivors per layer (derived from Theorem 2 and Proposition 2) -----------------------------
+
+
+def survivor_count_claim(
+    trajectory: Trajectory, judging: Judging, node_layers: tuple[int, ...], layer_degrees: dict[int, int]
+) -> Verdict:
+    """Survivors per layer in proportion to the layers' degrees: n_l / d_l equal over layers.
+
+    Why: by Euler's identity per layer, sum_{u in l} w_u . (-grad_u L) = d_l S with S common to
+    all layers. Survivors align with their negative gradients and, under EWN, carry equal
+    ||w_u|| ||grad_u L|| (the paper's Proposition 2 and Theorem 2), so each carries the same
+    Euler term, while a dying node's share of w . (-grad L) vanishes; hence n_l e = d_l S.
+
+    Nodes whose fate is undecided (verify.checks.SurvivorRule) make the count open: if some
+    choice of which of them survive satisfies the claim, the example is inconclusive; if none
+    does, it fails."""
+    proxies = assumption_proxies(trajectory, judging.target, judging.proxies)
+    window, survivors = _settled_survivors(trajectory, judging.survivors)
+    if window is None:
+        return decide(proxies, [])
+    layers = np.asarray(node_layers)
+    if len(layers) != len(survivors.mask):
+        raise ValueError(f"{len(layers)} node layers for {len(survivors.mask)} recorded nodes")
+    degrees = {layer: degree for layer, degree in layer_degrees.items() if degree > 0}
+    counts = {layer: int(survivors.mask[layers == layer].sum()) for layer in degrees}
+    open_nodes = {layer: int(survivors.undecided[layers == layer].sum()) for layer in degrees}
+    per_degree = [counts[layer] / degrees[layer] for layer in degrees]
+    spread = max(per_degree) - min(per_degree)
+    undecided = sum(open_nodes.values())
+    proxies.append(Check("survivors", sum(counts.values()), 1, ">="))
+    # The settled counts are one of the choices, so a claim that fails with undecided nodes
+    # fails whichever of them survive exactly when no choice is proportional.
+    open_where_it_matters = undecided if _proportional_choice_exists(counts, open_nodes, degrees) else 0
+    proxies.append(Check(UNDECIDED_NODES, open_where_it_matters, 0, "<="))
+    claim = Check("spread over layers of survivors / layer degree", spread, 0.0, "<=")
+    metrics = {f"survivors_layer_{layer}": float(n) for layer, n in counts.items()}
+    metrics["undecided"] = float(undecided)
+    return decide(proxies, [claim], metrics)
+
+
+def _proportional_choice_exists(counts: dict[int, int], open_nodes: dict[int, int], degrees: dict[int, int]) -> bool:
+    """Whether some n_l in [counts_l, counts_l + open_l] per layer makes n_l / d_l equal over
+    layers (with every n_l > 0)."""
+    first = next(iter(degrees))
+    for n_first in range(max(counts[first], 1), counts[first] + open_nodes[first] + 1):
+        scale = n_first / degrees[first]
+        targets = {layer: scale * d for layer, d in degrees.items()}
+        if all(float(t).is_integer() and counts[layer] <= t <= counts[layer] + open_nodes[layer] for layer, t in targets.items()):
+            return True
+    return False
+
+
 # ---- deep linear nets reach the max-margin direction ----------------------------------
 
 

@@ -1,0 +1,104 @@
+"""thm2-survivors — derived here from Theorem 2 and Proposition 2, not stated in the paper:
+under EWN the number of survivors in each layer is proportional to the layer's degree.
+
+Statement (derived). For a trained EWN net under A1-A4 (flow) or A1-A5 (GD), let n_l be the
+number of survivors (w~_u != 0) in layer l and d_l the degree of Phi in that layer's weights
+alone (p^(layers after l) for activation degree p). Then n_l / d_l is the same for every
+layer. So a one-output two-layer ReLU^2 net (d = 2 and 1) keeps exactly two hidden survivors.
+
+Derivation. Euler's identity per layer gives sum_{u in l} w_u . (-grad_u L) = d_l S with S the
+same for every layer. Survivors align with their negative gradients (prop2) and under EWN
+carry equal ||w_u|| ||grad_u L|| (thm2), so each survivor's term w_u . (-grad_u L) is the same
+e, while a dying node's term is at most its weight share times its gradient share of
+||w|| ||grad L||, which vanishes. Hence n_l e = d_l S. Under SWN, thm2 fixes
+||w_u|| / ||grad_u L|| instead, each survivor's term is proportional to ||w_u||^2, and no count
+follows.
+
+Checked on GD runs to log L = -300, continued to -450 when unsettled
+(verify_ewn.regimes.judged_until_settled), with the survivor rule of thm2: the settled
+survivors' counts per layer, divided by the layers' degrees, must agree exactly. Undecided
+nodes make the example inconclusive when some choice of which of them survive would satisfy
+the claim. Cases are drawn where GD separates the data (verify_ewn.regimes.gd_domain).
+Examples (ci): 6 one-output ReLU^2 nets with 3 hidden units (the crisp arm) and 3 with 4-8 (the
+generic arm); thorough: 10x.
+
+Measured on 46 drawn EWN runs (3, 4 and 6 hidden units, 12 each, and 2 hidden): every run
+that settled kept exactly two hidden survivors and its output node (3 hidden: 10 of 10, the
+third node dying as |log L|^-0.33; 6 hidden: 3 of 3); the runs that did not settle had three
+nodes still sharing the two places (shares 0.2-0.45 falling as |log L|^-0.07 to -0.14) or had
+stalled near log L = 0.
+"""
+
+import pytest
+from hypothesis import given, settings
+
+from verify import claims
+from verify.cases import Case, DataSpec
+from verify.nets import Architecture
+from verify.parameterisations import Parameterisation
+from verify.profiles import examples
+from verify.tally import expect_fail, property_of, record
+from verify.verdicts import Status
+from verify_ewn import regimes
+
+
+def verdict(case: Case, layer_degrees: dict[int, int] | None = None):
+    arch = case.arch
+    degrees = layer_degrees or {layer: arch.layer_degree(layer) for layer in range(arch.depth)}
+
+    def judge(trajectory, target):
+        judging = claims.Judging(target, regimes.PROXIES, regimes.SURVIVORS)
+        return claims.survivor_count_claim(trajectory, judging, arch.node_layers(), degrees)
+
+    return regimes.judged_until_settled(case, judge)
+
+
+@property_of("thm2-survivors")
+@settings(max_examples=examples(6))
+@given(case=regimes.gd_domain(["ewn"], regimes.CRISP_WIDTHS))
+def test_property_thm2_survivors_ewn_crisp(case):
+    record(verdict(case))
+
+
+@property_of("thm2-survivors")
+@settings(max_examples=examples(3))
+@given(case=regimes.gd_domain(["ewn"], regimes.GENERIC_WIDTHS))
+def test_property_thm2_survivors_ewn(case):
+    record(verdict(case))
+
+
+@settings(max_examples=examples(3))
+@given(case=regimes.gd_domain(["ewn"], regimes.CRISP_WIDTHS))
+def test_control_thm2_survivors_nearest_wrong_counts_fail(case):
+    """The nearest wrong formulas on the property's own runs: one survivor per layer (the
+    degrees ignored), and counts in inverse proportion to the degrees."""
+    expect_fail(verdict(case, {0: 1, 1: 1}))
+    expect_fail(verdict(case, {0: 1, 1: 2}))
+
+
+# One data set and initialisation, trained by gradient flow to -300 under both
+# parameterisations: SWN keeps three hidden survivors (shares 0.43, 0.54, 0.41, every one
+# settled), EWN two (0.53, 0.66). Of 6 such drawn pairs (5 hidden), SWN kept three in 2, EWN
+# two in each of the 4 that settled.
+PAIR = Case(
+    DataSpec("binary", seed=1560023974, m=12, d=3, margin=0.2952487411415408),
+    Architecture(3, (5,), 1, "relu2"),
+    Parameterisation("swn"),
+    init_seed=1098067557,
+)
+
+
+def flow_verdict(case: Case):
+    trajectory = case.flow(regimes.FLOW_TO_TARGET)
+    judging = claims.Judging(regimes.FLOW_REACHED, regimes.FLOW_PROXIES, regimes.SURVIVORS)
+    degrees = {layer: case.arch.layer_degree(layer) for layer in range(case.arch.depth)}
+    return claims.survivor_count_claim(trajectory, judging, case.arch.node_layers(), degrees)
+
+
+@pytest.mark.slow
+def test_control_thm2_survivors_swn_keeps_a_third_hidden_survivor():
+    """The count needs EWN's equal norm-gradient products: the same case under SWN fails."""
+    assert flow_verdict(PAIR.with_param(Parameterisation("ewn"))).status is Status.PASS
+    swn = flow_verdict(PAIR)
+    assert swn.status is Status.FAIL
+    assert swn.metrics["survivors_layer_0"] == 3
