@@ -6,7 +6,11 @@ failing example replays exactly and shrinks towards small sizes and seeds.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
 import sympy as sp
+from hypothesis import assume, event
 from hypothesis import strategies as st
 
 from verify.cases import Case, DataSpec
@@ -134,3 +138,20 @@ def gd_cases(
         data = multiclass_data(m=(6, 12), d=d, k=classes, margin=(0.1, 0.3))
     arch = dict(depth=(2, 2), widths=widths, activation=st.just(activation))
     return live_cases(data=data, arch_kwargs=arch, params=st.sampled_from([Parameterisation(k) for k in kinds]))
+
+
+@st.composite
+def separating_cases(draw, cases: st.SearchStrategy[Case], settings_of: Callable[[Case], GDSettings], within: int) -> Case:
+    """Cases from `cases` whose GD run (settings_of(case)) separates the data within `within`
+    steps: log L <= -1, so every point's margin is positive (the loss sums over points).
+
+    Assumption A1 (L -> 0) cannot hold for a run that never separates, so such cases lie
+    outside every claim that assumes A1; they are rejected here, where the domain is chosen,
+    and counted as the Hypothesis event 'domain: stalls before separating'. The full run is
+    trained again from the same seeds by the property, along the same trajectory."""
+    case = draw(cases)
+    settings = dataclasses.replace(settings_of(case), target_log_loss=-1.0, max_steps=within, snapshot_every=1.0)
+    separated = case.train(settings).final.log_loss <= -1.0
+    event("domain: separates" if separated else "domain: stalls before separating")
+    assume(separated)
+    return case

@@ -16,6 +16,7 @@ from verify.claims import UNDECIDED_JOINT, Comparison, effective_nodes
 from verify.flow import FlowSettings
 from verify.gd import GDSettings, train_gd
 from verify.parameterisations import Parameterisation
+from verify.strategies import gd_cases, separating_cases
 from verify.trajectory import Trajectory
 from verify.verdicts import Status, Verdict
 
@@ -39,6 +40,30 @@ def to_target(kind: str, target: float = TARGET, c: float = C_LIN_SEP) -> GDSett
 def to_minus_300(kind: str, c: float = C_LIN_SEP) -> GDSettings:
     """GD settings that drive a `kind`-parameterised net to log L = -300."""
     return to_target(kind, TARGET, c)
+
+
+# Steps to separate the data (log L <= -1) under these settings, measured on 25 drawn
+# 3-6-hidden ReLU^2 cases: EWN and SWN 94-5,202; the runs that never separated were stopped by
+# GD's stall rule at 6,000 (log L 0 to 1.95). 10,000 keeps every separating run.
+SEPARATES_WITHIN = 10_000
+
+# Widths of the one-output ReLU^2 domains. Under EWN the survivors per layer follow the
+# layers' degrees (verify_ewn test_thm2_survivors_per_layer), so such a net keeps exactly two
+# hidden survivors. Measured on 46 drawn EWN runs to -300 (continued to -450 when unsettled):
+# - CRISP, 3 hidden: the third node dies as |log L|^-0.33 and every run that separated
+#   settled (10 of 10);
+# - GENERIC, 4-8 hidden: three or more nodes still share the two places at -300 (shares
+#   0.2-0.45 falling as |log L|^-0.07 to -0.14), the margin falls with them, and 10 of 20
+#   runs that separated were inconclusive (3 of 10 at 4 hidden, 7 of 10 at 6).
+# The properties check both: the crisp arm at the claim's limit, the generic arm as drawn.
+CRISP_WIDTHS = (3, 3)
+GENERIC_WIDTHS = (4, 8)
+
+
+def gd_domain(kinds: list[str], widths: tuple[int, int]):
+    """One-output ReLU^2 cases (verify.strategies.gd_cases) whose GD run under these settings
+    separates the data, so that A1 can hold."""
+    return separating_cases(gd_cases(kinds, widths=widths), lambda case: to_minus_300(case.param.kind), SEPARATES_WITHIN)
 
 
 # What "the assumptions hold" means at the end of such a run (the late window is -225..-300).

@@ -8,7 +8,9 @@ Checked on GD runs to log L = -300, continued to -450 when unsettled
 j_u = min(||w_u||/||w||, ||grad_u L||/||grad L||) >= floor at the end, and not falling across
 the late window faster than a settled share does. A run whose best nodes' j_u are still
 drifting (between settled and dying, verify_ewn.regimes.SURVIVORS) is inconclusive, not a fail.
-Examples (ci): 8 (EWN, exponential loss); thorough: 10x.
+Cases are drawn where GD separates the data (verify_ewn.regimes.gd_domain). Examples (ci): EWN
+6 with 3 hidden units (the crisp arm, see regimes.CRISP_WIDTHS) and 3 with 4-8 (the generic arm),
+SWN 2 with 2-4; exponential loss; thorough: 10x.
 """
 
 import numpy as np
@@ -18,7 +20,6 @@ from verify import claims
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples
-from verify.strategies import gd_cases
 from verify.tally import property_of, record
 from verify.verdicts import Status
 from verify_ewn import regimes
@@ -40,9 +41,23 @@ def verdict(case: Case, grad_shares_of=None):
 
 
 @property_of("lemma2")
-@settings(max_examples=examples(8))
-@given(case=gd_cases(["ewn"]))
-def test_property_lemma2_joint_support(case):
+@settings(max_examples=examples(6))
+@given(case=regimes.gd_domain(["ewn"], regimes.CRISP_WIDTHS))
+def test_property_lemma2_joint_support_ewn_crisp(case):
+    record(verdict(case))
+
+
+@property_of("lemma2")
+@settings(max_examples=examples(3))
+@given(case=regimes.gd_domain(["ewn"], regimes.GENERIC_WIDTHS))
+def test_property_lemma2_joint_support_ewn(case):
+    record(verdict(case))
+
+
+@property_of("lemma2")
+@settings(max_examples=examples(2))
+@given(case=regimes.gd_domain(["swn"], (2, 4)))
+def test_property_lemma2_joint_support_swn(case):
     record(verdict(case))
 
 
