@@ -73,17 +73,20 @@ def test_mostly_inconclusive(_):
 """
 
 
-@pytest.mark.parametrize("how", ["hypothesis-option", "environment"])
+@pytest.mark.parametrize("how", ["hypothesis-option", "hypothesis-option-with-verbosity", "environment"])
 def test_every_way_of_choosing_thorough_gives_the_same_run(how, tmp_path):
-    """`--hypothesis-profile thorough` and $VERIFY_PROFILE=thorough give thorough's example
-    counts and enforce its vacuity rule (`verify run --profile` sets $VERIFY_PROFILE: next test)."""
+    """`--hypothesis-profile thorough` (also with --hypothesis-verbosity, which makes Hypothesis
+    load a profile derived from it) and $VERIFY_PROFILE=thorough give thorough's example counts
+    and enforce its vacuity rule (`verify run --profile` sets $VERIFY_PROFILE: next test)."""
     (tmp_path / "properties").mkdir()
     (tmp_path / "properties" / "conftest.py").write_text("from verify import profiles\n\nprofiles.load()\n")
     (tmp_path / "properties" / "test_probe.py").write_text(PROBE)
     env = {k: v for k, v in os.environ.items() if k not in ("VERIFY_PROFILE", "CI")}
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-s", "-q", "properties"]
-    if how == "hypothesis-option":
+    if how.startswith("hypothesis-option"):
         command += ["--hypothesis-profile", "thorough"]
+    if how == "hypothesis-option-with-verbosity":
+        command += ["--hypothesis-verbosity", "verbose"]
     else:
         env["VERIFY_PROFILE"] = "thorough"
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)

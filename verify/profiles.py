@@ -26,6 +26,7 @@ vacuity rule and the report all read `current`, so the three ways give the same 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -87,13 +88,23 @@ def load(explicit: str | None = None) -> str:
     return name
 
 
+# Hypothesis's pytest plugin derives a profile from the loaded one for --hypothesis-verbosity
+# and --hypothesis-explain, named "<profile>-with-<verbosity>-verbosity" and
+# "<profile>-with-explain-phase"; such a profile keeps its base's example counts.
+_DERIVED_SUFFIX = re.compile(r"(-with-[a-z]+-verbosity|-with-explain-phase)+$")
+
+
+def _base_profile(name: str) -> str:
+    return _DERIVED_SUFFIX.sub("", name)
+
+
 def current() -> str:
     """The verify profile Hypothesis has loaded; before any is loaded, the one `chosen` names.
 
     Raises ConfigError when Hypothesis runs under a profile that is not one of PROFILES (its
     example counts and vacuity rule would be undefined).
     """
-    name = settings.get_current_profile_name()
+    name = _base_profile(settings.get_current_profile_name())
     if name == "default":
         return chosen()
     require(name in PROFILES, f"Hypothesis profile {name!r} is not a verify profile; choose one of {list(PROFILES)}")
