@@ -41,8 +41,17 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="verify", description="Executable properties of deep-learning theory, one pack per paper.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run the properties and write a report per result")
-    run.add_argument("--pack", nargs="+", action="extend", default=None, metavar="NAME", help="packs to run (default: all installed)")
-    run.add_argument("--theorem", nargs="+", action="extend", default=None, metavar="ID", help="result ids, ID or PACK:ID, to run (default: all)")
+    run.add_argument(
+        "--pack", nargs="+", action="extend", default=None, metavar="NAME", help="packs to run (default: all installed)"
+    )
+    run.add_argument(
+        "--theorem",
+        nargs="+",
+        action="extend",
+        default=None,
+        metavar="ID",
+        help="result ids, ID or PACK:ID, to run (default: all)",
+    )
     run.add_argument("--profile", choices=profiles.PROFILES, default=None, help="Hypothesis profile")
     run.add_argument("--workers", default="auto", help="pytest-xdist workers ('auto', or 0 for serial)")
     run.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="where the report goes")
