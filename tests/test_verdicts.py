@@ -66,7 +66,8 @@ def test_survivors_settled_dying_and_undecided():
     window = [snapshot(level, first * (level / levels[0]) ** exponents) for level in levels]
     s = classify_survivors(window, SurvivorRule(floor=0.05, settled=0.05, dying=0.25))
     assert s.mask.tolist() == [True, False, False, False, False, False]
-    assert s.undecided.tolist() == [False, True, True, True, False, False]
+    assert s.fading.tolist() == [False, True, False, False, False, False]
+    assert s.undecided.tolist() == [False, False, True, True, False, False]
     assert not s.settled_check().holds
 
 
@@ -94,6 +95,7 @@ def test_joint_support_is_read_like_a_share(exponents, status):
         (-0.1, [0.2, 1.0, 1.0], Status.INCONCLUSIVE),  # ... and moves the survivor's gradient
         (0.0, [0.2, 1.0, 1.0], Status.FAIL),  # a settled net with a misaligned survivor
         (-0.4, [0.2, 0.5, 1.0], Status.INCONCLUSIVE),  # beside a node dying but still visible
+        (-0.4, [1.0, 0.2, 1.0], Status.PASS),  # only that fading node is misaligned
     ],
 )
 def test_undecided_nodes_block_a_verdict_only_where_they_matter(drift, cos, status):
@@ -121,7 +123,8 @@ SETTLED, DYING, UNDECIDED, FADING = (0.4, 0.0), (0.03, -0.4), (0.4, -0.1), (0.4,
         ([SETTLED, DYING, DYING], Status.FAIL),  # one
         ([SETTLED, UNDECIDED, DYING], Status.INCONCLUSIVE),  # 1 or 2: the second could survive
         ([SETTLED, SETTLED, UNDECIDED], Status.INCONCLUSIVE),  # 2 or 3: open either way
-        ([SETTLED, SETTLED, FADING], Status.INCONCLUSIVE),  # dying, but still visible
+        ([SETTLED, SETTLED, FADING], Status.PASS),  # dying while still visible: not counted
+        ([SETTLED, SETTLED, SETTLED, FADING], Status.INCONCLUSIVE),  # 3, but a node still fading
         ([SETTLED, SETTLED, SETTLED, UNDECIDED], Status.FAIL),  # 3 or 4: never 2
     ],
 )

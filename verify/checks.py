@@ -82,11 +82,11 @@ class SurvivorRule:
     """How to read a node's fate from its share ||w_u||/||w|| over the late window.
 
     With share ~ |log L|^e across the window: a node is a survivor when its final share is at
-    least `floor` and |e| <= `settled`, and dying when its share is below the floor. A node
-    above the floor that has not settled is undecided and makes the survivor set unsettled:
-    its share still falling slowly or rising while others die, or falling fast (e <= -`dying`)
-    while it still carries enough of ||w|| to hold the other nodes' gradients away from their
-    limits. `dying` also reads joint shares (verify.claims.joint_support_claim).
+    least `floor` and |e| <= `settled`; it is dying when its share is below the floor, and
+    *fading* when its share is still at least the floor but falls fast (e <= -`dying`): its fate
+    is decided, but it still carries enough of ||w|| to hold the other nodes' gradients away from
+    their limits. Anything else (a share still falling slowly, or rising because others are
+    still dying) is undecided, and makes the survivor set unsettled.
     """
 
     floor: float
@@ -105,6 +105,7 @@ class Survivors:
     undecided: np.ndarray
     share: np.ndarray
     share_exponent: np.ndarray
+    fading: np.ndarray
 
     @property
     def indices(self) -> np.ndarray:
@@ -122,16 +123,17 @@ def share_exponents(window: list[Snapshot]) -> np.ndarray:
 
 
 def classify_survivors(window: list[Snapshot], rule: SurvivorRule) -> Survivors:
-    """Survivors and undecided nodes by `rule` (see SurvivorRule).
+    """Survivors, undecided and fading nodes by `rule` (see SurvivorRule).
 
-    A visible node dying fast counts as undecided because of two measured runs (EWN GD,
-    4 and 6 hidden ReLU^2): a hidden node kept 11-15% of ||w|| while dying as |log L|^-0.3 out
-    to -520, and the output node's misalignment stayed flat at 0.015-0.018 beside it."""
+    Fading nodes are told apart because of two measured runs (EWN GD, 4 and 6 hidden ReLU^2):
+    a hidden node kept 11-15% of ||w|| while dying as |log L|^-0.3 out to -520, and the output
+    node's misalignment stayed flat at 0.015-0.018 beside it."""
     exponents = share_exponents(window)
     share = window[-1].node_share
     visible = share >= rule.floor
     mask = visible & (np.abs(exponents) <= rule.settled)
-    return Survivors(mask, visible & ~mask, share, exponents)
+    fading = visible & (exponents <= -rule.dying)
+    return Survivors(mask, visible & ~mask & ~fading, share, exponents, fading)
 
 
 @dataclass(frozen=True)

@@ -149,21 +149,20 @@ def _settled_survivors(trajectory: Trajectory, rule: SurvivorRule):
 
 
 def _undecided_where_they_matter(proxies: list[Check], survivors, over: Callable):
-    """Judge a survivor claim so that undecided nodes block a verdict only when they could change it.
+    """Judge a survivor claim so that undecided and fading nodes block a verdict only when they
+    could change it.
 
-    over(indices) gives (claim checks over those nodes, their deviation series). With no
-    undecided node, the claim is judged over the settled survivors. Otherwise it is judged over
-    the survivors and the undecided nodes together: holding there, it holds whichever of them
-    survive; failing there, it is not a counterexample, since a node whose share still drifts
-    also moves every other node's gradient. The appended proxy UNDECIDED_NODES counts the
-    undecided nodes in that last case only (so the example is inconclusive), else 0. Returns
+    over(indices) gives (claim checks over those nodes, their deviation series). The claim is
+    judged over the settled survivors and the undecided nodes together: holding there, it holds
+    whichever of them survive; failing there, it is not a counterexample while any node is
+    undecided or fading, since a node whose share still drifts, or that still carries a visible
+    share while it dies, moves every other node's gradient. The appended proxy UNDECIDED_NODES
+    counts those nodes in that last case only (so the example is inconclusive), else 0. Returns
     the checks and series of the judgment made."""
     undecided = np.flatnonzero(survivors.undecided)
-    if not len(undecided):
-        proxies.append(Check(UNDECIDED_NODES, 0, 0, "<="))
-        return over(survivors.indices)
     judged = over(np.union1d(survivors.indices, undecided))
-    blocking = 0 if all(c.holds for c in judged[0]) else len(undecided)
+    open_nodes = len(undecided) + int(survivors.fading.sum())
+    blocking = 0 if all(c.holds for c in judged[0]) else open_nodes
     proxies.append(Check(UNDECIDED_NODES, blocking, 0, "<="))
     return judged
 
@@ -295,7 +294,7 @@ def survivor_count_claim(
 
     Nodes whose fate is undecided (verify.checks.SurvivorRule) make the count open: if some
     choice of which of them survive satisfies the claim, the example is inconclusive; if none
-    does, it fails."""
+    does, it fails, unless a fading node is still visible (then inconclusive)."""
     proxies = assumption_proxies(trajectory, judging.target, judging.proxies)
     window, survivors = _settled_survivors(trajectory, judging.survivors)
     if window is None:
@@ -309,10 +308,15 @@ def survivor_count_claim(
     per_degree = [counts[layer] / degrees[layer] for layer in degrees]
     spread = max(per_degree) - min(per_degree)
     undecided = sum(open_nodes.values())
+    fading = int(survivors.fading.sum())
     proxies.append(Check("survivors", sum(counts.values()), 1, ">="))
     # The settled counts are one of the choices, so a claim that fails with undecided nodes
-    # fails whichever of them survive exactly when no choice is proportional.
-    open_where_it_matters = undecided if _proportional_choice_exists(counts, open_nodes, degrees) else 0
+    # fails whichever of them survive exactly when no choice is proportional; a fading node is
+    # not counted, but blocks a failing verdict as it does in the other survivor claims.
+    if _proportional_choice_exists(counts, open_nodes, degrees):
+        open_where_it_matters = undecided
+    else:
+        open_where_it_matters = fading
     proxies.append(Check(UNDECIDED_NODES, open_where_it_matters, 0, "<="))
     claim = Check("spread over layers of survivors / layer degree", spread, 0.0, "<=")
     metrics = {f"survivors_layer_{layer}": float(n) for layer, n in counts.items()}
