@@ -94,8 +94,10 @@ def test_joint_support_is_read_like_a_share(exponents, status):
         (-0.1, [1.0, 0.2, 1.0], Status.INCONCLUSIVE),  # the undecided node could change the verdict
         (-0.1, [0.2, 1.0, 1.0], Status.INCONCLUSIVE),  # ... and moves the survivor's gradient
         (0.0, [0.2, 1.0, 1.0], Status.FAIL),  # a settled net with a misaligned survivor
-        (-0.4, [0.2, 0.5, 1.0], Status.INCONCLUSIVE),  # beside a node dying but still visible
-        (-0.4, [1.0, 0.2, 1.0], Status.PASS),  # only that fading node is misaligned
+        (-0.4, [0.9, 0.5, 1.0], Status.INCONCLUSIVE),  # a flat misalignment beside a fading node
+        (0.0, [0.9, 1.0, 1.0], Status.FAIL),  # ... and in a settled net
+        (-0.4, [0.2, 0.5, 1.0], Status.FAIL),  # beyond the final tolerance: nothing excuses it
+        (-0.4, [1.0, 0.2, 1.0], Status.PASS),  # only the fading node is misaligned
     ],
 )
 def test_undecided_nodes_block_a_verdict_only_where_they_matter(drift, cos, status):
@@ -124,7 +126,7 @@ SETTLED, DYING, UNDECIDED, FADING = (0.4, 0.0), (0.03, -0.4), (0.4, -0.1), (0.4,
         ([SETTLED, UNDECIDED, DYING], Status.INCONCLUSIVE),  # 1 or 2: the second could survive
         ([SETTLED, SETTLED, UNDECIDED], Status.INCONCLUSIVE),  # 2 or 3: open either way
         ([SETTLED, SETTLED, FADING], Status.PASS),  # dying while still visible: not counted
-        ([SETTLED, SETTLED, SETTLED, FADING], Status.INCONCLUSIVE),  # 3, but a node still fading
+        ([SETTLED, SETTLED, SETTLED, FADING], Status.FAIL),  # 3: a fading node excuses no count
         ([SETTLED, SETTLED, SETTLED, UNDECIDED], Status.FAIL),  # 3 or 4: never 2
     ],
 )

@@ -84,8 +84,8 @@ class SurvivorRule:
     With share ~ |log L|^e across the window: a node is a survivor when its final share is at
     least `floor` and |e| <= `settled`; it is dying when its share is below the floor, and
     *fading* when its share is still at least the floor but falls fast (e <= -`dying`): its fate
-    is decided, but it still carries enough of ||w|| to hold the other nodes' gradients away from
-    their limits. Anything else (a share still falling slowly, or rising because others are
+    is decided, but it still carries enough of ||w|| to slow the other nodes' approach to their
+    limits. Anything else (a share still falling slowly, or rising because others are
     still dying) is undecided, and makes the survivor set unsettled.
     """
 
@@ -170,8 +170,16 @@ class LimitResult:
         if self.final <= tol.converged_below:
             out.append(Check(f"{self.name} converged", self.final, tol.converged_below))
         else:
-            out.append(Check(f"{self.name} decay exponent", self.exponent, -tol.min_decay))
+            out.append(Check(f"{self.name}{DECAY}", self.exponent, -tol.min_decay))
         return out
+
+
+DECAY = " decay exponent"
+
+
+def is_decay(check: Check) -> bool:
+    """Whether a check is a limit's decay (its trend), not its final value (LimitResult.checks)."""
+    return check.name.endswith(DECAY)
 
 
 # The decay exponent is fitted over the last TREND_POINTS milestones of the window only: EWN runs

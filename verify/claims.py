@@ -22,6 +22,7 @@ from verify.checks import (
     assumption_proxies,
     classify_survivors,
     direction_drift,
+    is_decay,
     last_step_drift,
     late_window,
     limit,
@@ -155,14 +156,18 @@ def _undecided_where_they_matter(proxies: list[Check], survivors, over: Callable
     over(indices) gives (claim checks over those nodes, their deviation series). The claim is
     judged over the settled survivors and the undecided nodes together: holding there, it holds
     whichever of them survive; failing there, it is not a counterexample while any node is
-    undecided or fading, since a node whose share still drifts, or that still carries a visible
-    share while it dies, moves every other node's gradient. The appended proxy UNDECIDED_NODES
-    counts those nodes in that last case only (so the example is inconclusive), else 0. Returns
-    the checks and series of the judgment made."""
+    undecided, since a node whose share still drifts moves every other node's gradient. A
+    fading node (visible, dying fast) blocks only a failing decay: it slows the survivors'
+    approach to their limits, which the final tolerances were measured to allow, but does not
+    excuse a deviation beyond them. The appended proxy UNDECIDED_NODES counts the blocking
+    nodes (so the example is inconclusive), else 0. Returns the checks and series of the
+    judgment made."""
     undecided = np.flatnonzero(survivors.undecided)
     judged = over(np.union1d(survivors.indices, undecided))
-    open_nodes = len(undecided) + int(survivors.fading.sum())
-    blocking = 0 if all(c.holds for c in judged[0]) else open_nodes
+    failing = [c for c in judged[0] if not c.holds]
+    blocking = len(undecided) if failing else 0
+    if failing and all(is_decay(c) for c in failing):
+        blocking += int(survivors.fading.sum())
     proxies.append(Check(UNDECIDED_NODES, blocking, 0, "<="))
     return judged
 
@@ -294,7 +299,7 @@ def survivor_count_claim(
 
     Nodes whose fate is undecided (verify.checks.SurvivorRule) make the count open: if some
     choice of which of them survive satisfies the claim, the example is inconclusive; if none
-    does, it fails, unless a fading node is still visible (then inconclusive)."""
+    does, it fails. Fading nodes (visible, dying fast) are not counted."""
     proxies = assumption_proxies(trajectory, judging.target, judging.proxies)
     window, survivors = _settled_survivors(trajectory, judging.survivors)
     if window is None:
@@ -308,15 +313,11 @@ def survivor_count_claim(
     per_degree = [counts[layer] / degrees[layer] for layer in degrees]
     spread = max(per_degree) - min(per_degree)
     undecided = sum(open_nodes.values())
-    fading = int(survivors.fading.sum())
     proxies.append(Check("survivors", sum(counts.values()), 1, ">="))
     # The settled counts are one of the choices, so a claim that fails with undecided nodes
-    # fails whichever of them survive exactly when no choice is proportional; a fading node is
-    # not counted, but blocks a failing verdict as it does in the other survivor claims.
-    if _proportional_choice_exists(counts, open_nodes, degrees):
-        open_where_it_matters = undecided
-    else:
-        open_where_it_matters = fading
+    # fails whichever of them survive exactly when no choice is proportional. A fading node is
+    # dying, so it is not counted.
+    open_where_it_matters = undecided if _proportional_choice_exists(counts, open_nodes, degrees) else 0
     proxies.append(Check(UNDECIDED_NODES, open_where_it_matters, 0, "<="))
     claim = Check("spread over layers of survivors / layer degree", spread, 0.0, "<=")
     metrics = {f"survivors_layer_{layer}": float(n) for layer, n in counts.items()}
