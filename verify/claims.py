@@ -1,5 +1,6 @@
 """Claim checkers for trajectory-level limit claims: A5 vanishing, gradient direction and alignment,
-no anti-alignment, joint support, norm-gradient ratios, max-margin direction, rates, sparsity.
+no anti-alignment, joint support, norm-gradient ratios, survivor counts per layer, max-margin
+direction, rates, sparsity.
 
 Each takes a trajectory and tolerances and returns a Verdict; tolerances are chosen in the
 property modules, beside the measurement that justifies them.

@@ -10,7 +10,7 @@ Checked on GD runs to log L = -300, continued to -450 when unsettled
 is small, and the survivors' misalignment 1 - cos is small at the end and decays across the
 window. Cases are drawn where GD separates the data (verify_ewn.regimes.gd_domain). Examples
 (ci): EWN 6 with 3 hidden units (the crisp arm, see regimes.CRISP_WIDTHS) and 3 with 4-8 (the
-generic arm), SWN 2 with 2-4 (each SWN run takes ~10-35 s); thorough: 10x.
+generic arm), SWN 1 with 2-4 (SWN runs took 50-260 s each in one ci run, continuations included); thorough: 10x.
 
 The cross-entropy version, prop5, is checked on gradient flows in test_prop5_alignment_ce.py.
 """
@@ -64,7 +64,7 @@ def test_property_prop2_alignment_ewn(case):
 
 
 @property_of("prop2")
-@settings(max_examples=examples(2))
+@settings(max_examples=examples(1))
 @given(case=regimes.gd_domain(["swn"], (2, 4)))
 def test_property_prop2_alignment_swn(case):
     record(verdict(case))
