@@ -161,7 +161,8 @@ def _survivors_by_share(_):
     def wrong(window, rule):
         share = window[-1].node_share
         mask = share >= rule.floor
-        return Survivors(mask, np.zeros_like(mask), share, share_exponents(window))
+        none = np.zeros_like(mask)
+        return Survivors(mask, none, share, share_exponents(window), none)
 
     return wrong
 
