@@ -96,7 +96,7 @@ def test_false_alarm_runs_draw_from_their_seed(tmp_path, monkeypatch):
 
     def draws(seed):
         log.unlink(missing_ok=True)
-        code, failures = selftest._run((str(module),), None, seed=seed)
+        code, failures, _ = selftest._run((str(module),), None, seed=seed)
         assert code == 0 and not failures
         return log.read_text().split()
 
@@ -114,3 +114,14 @@ def test_fault_is_caught_under_thorough(name):
     outcome = selftest.run_fault(name)
     assert outcome.baseline_ok, f"{name}: the target tests fail without the fault"
     assert outcome.caught, f"{name} was missed"
+
+
+def test_a_failure_raised_inside_the_catalogue_is_a_crash_not_a_catch():
+    """pytest's traceback text ends with the innermost frame; only one in the catalogue counts."""
+    crash = "def wrong(window, rule):\n>   return Survivors(mask)\nE   TypeError\n\ntests/fault_catalogue.py:163: TypeError"
+    caught = "    assert v.status is Status.PASS\nE   AssertionError\n\nproperties/ewn/test_x.py:12: AssertionError"
+    through = "tests/fault_catalogue.py:163: in wrong\n    return right(x)\n\nverify/claims.py:40: AssertionError"
+    assert selftest.raised_in_catalogue(crash)
+    assert not selftest.raised_in_catalogue(caught)
+    assert not selftest.raised_in_catalogue(through)
+    assert not selftest.raised_in_catalogue("")

@@ -248,6 +248,9 @@ def selftest(args: argparse.Namespace) -> int:
             missed += 1
         elif outcome.caught:
             print(f"{name:<26} {'caught':<8} {outcome.by}: {outcome.how}", flush=True)
+        elif outcome.crashed:
+            print(f"{name:<26} {'CRASHED':<8} {outcome.by}: {outcome.how}", flush=True)
+            missed += 1
         else:
             print(f"{name:<26} {'MISSED':<8} {st.check(name).description}", flush=True)
             missed += 1

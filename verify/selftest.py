@@ -4,7 +4,8 @@ For each fault of the catalogue (tests/fault_catalogue.py), its tests are run in
 subprocess with the fault in place (`-p fault_plugin --verify-fault NAME`, tests/fault_plugin.py),
 after the same tests passed without it. The fault is caught when
 a target test fails; the report names the test and its first assertion line (for a property,
-the verdict with the metric and its threshold). A fault no target catches is 'missed'.
+the verdict with the metric and its threshold). A fault no target catches is 'missed'; one
+whose only failures were raised inside the catalogue's own code is 'crashed', not caught.
 False alarms: the correct implementation under N Hypothesis seeds of the ci profile; a run with
 any failing test is a false alarm.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -63,13 +65,26 @@ class Outcome:
     by: str | None
     how: str | None
     baseline_ok: bool
+    crashed: bool = False
+
+
+# pytest's long traceback ends with the innermost frame as "path:line: ExceptionType".
+_INNERMOST = re.compile(r"^(\S+):\d+: \w+")
+
+
+def raised_in_catalogue(traceback: str) -> bool:
+    """Whether a failure's innermost frame lies in tests/fault_catalogue.py: the fault's own
+    code raised (a stale signature, say), which says nothing about the suite's power."""
+    frames = [m.group(1) for m in map(_INNERMOST.match, traceback.splitlines()) if m]
+    return bool(frames) and Path(frames[-1]).name == "fault_catalogue.py"
 
 
 def _run(
     targets: tuple[str, ...], fault: str | None, extra: tuple[str, ...] = (), seed: int | None = None
-) -> tuple[int, list[tuple[str, str]]]:
-    """Exit code and (test id, first failure line) of each failed test; with a seed, the ci
-    profile draws from it instead of derandomising."""
+) -> tuple[int, list[tuple[str, str]], set[str]]:
+    """Exit code, (test id, first failure line) of each failed test, and the ids of those whose
+    failure was raised inside the fault catalogue; with a seed, the ci profile draws from it
+    instead of derandomising."""
     with tempfile.TemporaryDirectory() as folder:
         junit = Path(folder) / "junit.xml"
         command = [sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider", f"--junitxml={junit}", *extra]
@@ -87,23 +102,30 @@ def _run(
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH")]))
         code = subprocess.call(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         failures = []
+        crashed = set()
         if junit.is_file():
             for case in ElementTree.parse(junit).iter("testcase"):
                 for problem in list(case.findall("failure")) + list(case.findall("error")):
                     name = f"{case.get('classname', '').replace('.', '/')}.py::{case.get('name')}"
                     message = (problem.get("message") or "").strip().splitlines()
                     failures.append((name, message[0] if message else problem.tag))
-    return code, failures
+                    if raised_in_catalogue(problem.text or ""):
+                        crashed.add(name)
+    return code, failures, crashed
 
 
 def run_fault(name: str) -> Outcome:
     """Run one fault's targets without and then with the fault."""
     targets = check(name).tests
-    baseline, _ = _run(targets, None)
-    code, failures = _run(targets, name)
+    baseline, _, _ = _run(targets, None)
+    code, failures, crashed = _run(targets, name)
+    caught = [(test, line) for test, line in failures if test not in crashed]
+    if caught:
+        test, line = caught[0]
+        return Outcome(name, True, test, line, baseline == 0)
     if failures:
         test, line = failures[0]
-        return Outcome(name, True, test, line, baseline == 0)
+        return Outcome(name, False, test, f"raised in the fault's own code: {line}", baseline == 0, crashed=True)
     return Outcome(name, code not in (0, 5), None, None if code in (0, 5) else f"pytest exit {code}", baseline == 0)
 
 
@@ -118,7 +140,7 @@ def run_faults(names: list[str], on: cluster.Cluster | None = None) -> Iterator[
 
 def _seeded_test(unit: tuple[int, str]) -> list[tuple[str, str]]:
     seed, nodeid = unit
-    code, failures = _run((nodeid,), None, seed=seed)
+    code, failures, _ = _run((nodeid,), None, seed=seed)
     return failures or ([(nodeid, f"pytest exit {code}")] if code != 0 else [])
 
 
@@ -131,7 +153,7 @@ def false_alarms(
     in order of completion on a cluster."""
     if on is None:
         for seed in range(1, runs + 1):
-            code, failures = _run(targets, None, ("-n", "auto"), seed=seed)
+            code, failures, _ = _run(targets, None, ("-n", "auto"), seed=seed)
             if code != 0 and not failures:
                 failures = [("(pytest)", f"exit {code}")]
             yield seed, failures
