@@ -49,12 +49,13 @@ SEPARATES_WITHIN = 10_000
 
 # Widths of the one-output ReLU^2 domains. Under EWN the survivors per layer follow the
 # layers' degrees (verify_ewn test_thm2_survivors_per_layer), so such a net keeps exactly two
-# hidden survivors. Measured on 46 drawn EWN runs to -300 (continued to -450 when unsettled):
+# hidden survivors. Measured on 48 drawn EWN runs (12 each at 2, 3, 4 and 6 hidden) to -300,
+# continued to -450 when unsettled:
 # - CRISP, 3 hidden: the third node dies as |log L|^-0.33 and every run that separated
 #   settled (10 of 10);
 # - GENERIC, 4-8 hidden: three or more nodes still share the two places at -300 (shares
-#   0.2-0.45 falling as |log L|^-0.07 to -0.14), the margin falls with them, and 10 of 20
-#   runs that separated were inconclusive (3 of 10 at 4 hidden, 7 of 10 at 6).
+#   0.2-0.45 falling as |log L|^-0.07 to -0.14), the margin falls with them, and 11 of 20
+#   runs that separated were inconclusive (4 of 10 at 4 hidden, 7 of 10 at 6).
 # The properties check both: the crisp arm at the claim's limit, the generic arm as drawn.
 CRISP_WIDTHS = (3, 3)
 GENERIC_WIDTHS = (4, 8)

@@ -22,7 +22,7 @@ the claim. Cases are drawn where GD separates the data (verify_ewn.regimes.gd_do
 Examples (ci): 6 one-output ReLU^2 nets with 3 hidden units (the crisp arm) and 3 with 4-8 (the
 generic arm); thorough: 10x.
 
-Measured on 46 drawn EWN runs (3, 4 and 6 hidden units, 12 each, and 2 hidden): every run
+Measured on 48 drawn EWN runs (2, 3, 4 and 6 hidden units, 12 each): every run
 that settled kept exactly two hidden survivors and its output node (3 hidden: 10 of 10, the
 third node dying as |log L|^-0.33; 6 hidden: 3 of 3); the runs that did not settle had three
 nodes still sharing the two places (shares 0.2-0.45 falling as |log L|^-0.07 to -0.14) or had
