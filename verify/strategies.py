@@ -150,7 +150,7 @@ def separating_cases(draw, cases: st.SearchStrategy[Case], settings_of: Callable
     and counted as the Hypothesis event 'domain: stalls before separating'. The full run is
     trained again from the same seeds by the property, along the same trajectory."""
     case = draw(cases)
-    settings = dataclasses.replace(settings_of(case), target_log_loss=-1.0, max_steps=within, snapshot_every=1.0)
+    settings = dataclasses.replace(settings_of(case), target_log_loss=-1.0, max_steps=within)
     separated = case.train(settings).final.log_loss <= -1.0
     event("domain: separates" if separated else "domain: stalls before separating")
     assume(separated)

@@ -49,21 +49,22 @@ SLOPE_BAND = (0.5, 1.6)
 CE_TARGET = -150.0
 
 
-SLOPE = (SLOPE_BAND[0] * (1 - regimes.C_LIN_SEP), SLOPE_BAND[1] * (1 - regimes.C_LIN_SEP))
+def slope_band(c: float) -> tuple[float, float]:
+    """SLOPE_BAND in units of 1 - c."""
+    return (SLOPE_BAND[0] * (1 - c), SLOPE_BAND[1] * (1 - c))
 
 
 def verdict(case: Case, c: float = regimes.C_LIN_SEP, k_max: float = 0.01, target: float = regimes.TARGET):
     settings = dataclasses.replace(regimes.to_target(case.param.kind, target, c), k0=k_max, k_max=k_max)
     trajectory = case.train(settings)
-    slope = (SLOPE_BAND[0] * (1 - c), SLOPE_BAND[1] * (1 - c))
-    return claims.a5_claim(trajectory, target, regimes.PROXIES, A5_TOL, slope)
+    return claims.a5_claim(trajectory, target, regimes.PROXIES, A5_TOL, slope_band(c))
 
 
 def settled_verdict(case: Case):
     """The regime's run, continued to -450 when it has not settled at -300."""
 
     def judge(trajectory, target):
-        return claims.a5_claim(trajectory, target, regimes.PROXIES, A5_TOL, SLOPE)
+        return claims.a5_claim(trajectory, target, regimes.PROXIES, A5_TOL, slope_band(regimes.C_LIN_SEP))
 
     return regimes.judged_until_settled(case, judge)
 

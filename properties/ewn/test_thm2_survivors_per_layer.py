@@ -42,13 +42,17 @@ from verify.verdicts import Status
 from verify_ewn import regimes
 
 
+def degrees(arch: Architecture) -> dict[int, int]:
+    return {layer: arch.layer_degree(layer) for layer in range(arch.depth)}
+
+
 def verdict(case: Case, layer_degrees: dict[int, int] | None = None):
     arch = case.arch
-    degrees = layer_degrees or {layer: arch.layer_degree(layer) for layer in range(arch.depth)}
+    claimed = layer_degrees or degrees(arch)
 
     def judge(trajectory, target):
         judging = claims.Judging(target, regimes.PROXIES, regimes.SURVIVORS)
-        return claims.survivor_count_claim(trajectory, judging, arch.node_layers(), degrees)
+        return claims.survivor_count_claim(trajectory, judging, arch.node_layers(), claimed)
 
     return regimes.judged_until_settled(case, judge)
 
@@ -91,8 +95,7 @@ PAIR = Case(
 def flow_verdict(case: Case):
     trajectory = case.flow(regimes.FLOW_TO_TARGET)
     judging = claims.Judging(regimes.FLOW_REACHED, regimes.FLOW_PROXIES, regimes.SURVIVORS)
-    degrees = {layer: case.arch.layer_degree(layer) for layer in range(case.arch.depth)}
-    return claims.survivor_count_claim(trajectory, judging, case.arch.node_layers(), degrees)
+    return claims.survivor_count_claim(trajectory, judging, case.arch.node_layers(), degrees(case.arch))
 
 
 @pytest.mark.slow
