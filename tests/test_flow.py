@@ -89,12 +89,15 @@ def test_flow_time_matches_the_closed_form():
     assert trajectory.final.log_d > 590, "t = e^600 must be carried in log space"
 
 
-def test_snapshots_and_stop_are_exact():
-    flow_settings = FlowSettings(target_log_loss=-100.0, snapshot_every=25.0)
+@pytest.mark.parametrize(("target", "every"), [(-100.0, 25.0), (-1.0, 1 / 12)])
+def test_snapshots_and_stop_are_exact(target, every):
+    """Snapshots at every multiple j * every between the start and the target, however fine
+    the grid (a grid of 1/12 once drifted off its multiples and failed to bracket 0)."""
+    flow_settings = FlowSettings(target_log_loss=target, snapshot_every=every)
     trajectory = train_flow(LIN_SEP.net(), LIN_SEP.dataset(), LIN_SEP.initial_weights(), flow_settings)
     levels = trajectory.series("log_loss")
-    first = 25.0 * math.floor(levels[0] / 25.0)
-    np.testing.assert_allclose(levels[1:], np.arange(first, -100.0 - 1, -25.0), rtol=0, atol=1e-9)
+    first = math.ceil(levels[0] / every) - 1
+    np.testing.assert_allclose(levels[1:], every * np.arange(first, round(target / every) - 1, -1), rtol=0, atol=1e-9)
     assert trajectory.stop_reason is StopReason.TARGET
     assert (np.diff(trajectory.log_loss_history) < 0).all()
     assert (np.diff(trajectory.series("attempts")) > 0).all()

@@ -112,11 +112,16 @@ class _Field:
 
 
 def _crossing(field: _Field, dense, t_old: float, t_new: float, level: float) -> float:
-    """The tau in [t_old, t_new] where log L along the dense output equals level."""
+    """The tau in [t_old, t_new] where log L along the dense output equals level (t_old if it
+    is already at or below it there)."""
 
     def excess(tau: float) -> float:
         return field.log_loss(dense(tau)) - level
 
+    # The dense output at t_old can sit a rounding below a level that the solver's own state
+    # there was above; the crossing is then t_old itself.
+    if excess(t_old) <= 0:
+        return t_old
     return brentq(excess, t_old, t_new, xtol=1e-14, rtol=4 * np.finfo(float).eps, maxiter=200)
 
 
@@ -157,7 +162,10 @@ def train_flow(
     snapshots = [snap(y0)]
     history = [log_l0]
     norms = [objective.log_norm(field.theta(y0))]
-    milestone = next_milestone(log_l0, s.snapshot_every)
+    # Milestones as integer multiples j * snapshot_every: repeated subtraction would drift off
+    # them (1/12 subtracted twelve times from 1 leaves 8e-17, not 0).
+    j = round(next_milestone(log_l0, s.snapshot_every) / s.snapshot_every)
+    milestone = j * s.snapshot_every
     reason = StopReason.BUDGET
     while solver.status == "running" and field.evaluations < s.max_evaluations:
         t_old = solver.t
@@ -169,7 +177,8 @@ def train_flow(
         dense = solver.dense_output()
         while milestone > s.target_log_loss and log_l <= milestone:
             snapshots.append(snap(dense(_crossing(field, dense, t_old, solver.t, milestone))))
-            milestone -= s.snapshot_every
+            j -= 1
+            milestone = j * s.snapshot_every
         if log_l <= s.target_log_loss:
             end = dense(_crossing(field, dense, t_old, solver.t, s.target_log_loss))
             snapshots.append(snap(end))

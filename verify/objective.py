@@ -108,7 +108,16 @@ def _node_blocks(net: ParamNet, weights: list[torch.Tensor]) -> list[torch.Tenso
 
 def _trainable_vector(net: ParamNet, weights: list[torch.Tensor]) -> torch.Tensor:
     """The trainable entries of every layer, flattened in layer order: the vectors w, (B, P)."""
-    return torch.cat([weights[layer][:, net.arch.trainable_mask(layer).to(weights[layer].device)] for layer in net.layers], dim=1)
+    return torch.cat([_trainable_entries(net, layer, weights[layer]) for layer in net.layers], dim=1)
+
+
+def _trainable_entries(net: ParamNet, layer: int, w: torch.Tensor) -> torch.Tensor:
+    """A layer's trainable entries in row-major order, (B, count). A layer without frozen
+    entries is reshaped rather than masked: the same entries in the same order, without the
+    mask's construction and boolean indexing (a third of a GD step's log-norm on Lin-Sep)."""
+    if layer not in net.arch.frozen:
+        return w.reshape(w.shape[0], -1)
+    return w[:, net.arch.trainable_mask(layer).to(w.device)]
 
 
 def log_weight_norm(net: ParamNet, weights: list[torch.Tensor]) -> torch.Tensor:

@@ -63,10 +63,10 @@ def verdict(case: Case, c: float = regimes.C_LIN_SEP, k_max: float = 0.01, targe
 def settled_verdict(case: Case):
     """The regime's run, continued to -450 when it has not settled at -300."""
 
-    def judge(trajectory, target):
-        return claims.a5_claim(trajectory, target, regimes.PROXIES, A5_TOL, slope_band(regimes.C_LIN_SEP))
+    def judge(trajectory, judging):
+        return claims.a5_claim(trajectory, judging.target, judging.proxies, A5_TOL, slope_band(regimes.C_LIN_SEP))
 
-    return regimes.judged_until_settled(case, judge)
+    return regimes.judged_until_settled(case, judge, regimes.GD)
 
 
 @property_of("prop1")

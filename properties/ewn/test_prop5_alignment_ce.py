@@ -42,7 +42,7 @@ COS_TOL = LimitTolerance(final=0.25, min_decay=0.1, converged_below=1e-3)
 
 def verdict(trajectory, cosines=None):
     extra = {} if cosines is None else {"cosines": cosines}
-    judging = claims.Judging(regimes.FLOW_REACHED, regimes.FLOW_PROXIES, regimes.SURVIVORS)
+    judging = regimes.FLOW.judging(regimes.TARGET)
     return claims.alignment_claim(trajectory, judging, claims.AlignmentTolerance(GRAD_DRIFT_TOL, COS_TOL), **extra)
 
 

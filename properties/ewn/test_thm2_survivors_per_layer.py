@@ -46,15 +46,15 @@ def degrees(arch: Architecture) -> dict[int, int]:
     return {layer: arch.layer_degree(layer) for layer in range(arch.depth)}
 
 
-def verdict(case: Case, layer_degrees: dict[int, int] | None = None):
-    arch = case.arch
-    claimed = layer_degrees or degrees(arch)
+def judge(arch: Architecture, layer_degrees: dict[int, int]) -> regimes.Judge:
+    def judged(trajectory, judging):
+        return claims.survivor_count_claim(trajectory, judging, arch.node_layers(), layer_degrees)
 
-    def judge(trajectory, target):
-        judging = claims.Judging(target, regimes.PROXIES, regimes.SURVIVORS)
-        return claims.survivor_count_claim(trajectory, judging, arch.node_layers(), claimed)
+    return judged
 
-    return regimes.judged_until_settled(case, judge)
+
+def verdict(case: Case):
+    return regimes.judged_until_settled(case, judge(case.arch, degrees(case.arch)), regimes.GD)
 
 
 @property_of("thm2-survivors")
@@ -76,8 +76,9 @@ def test_property_thm2_survivors_ewn(case):
 def test_control_thm2_survivors_nearest_wrong_counts_fail(case):
     """The nearest wrong formulas on the property's own runs: one survivor per layer (the
     degrees ignored), and counts in inverse proportion to the degrees."""
-    expect_fail(verdict(case, {0: 1, 1: 1}))
-    expect_fail(verdict(case, {0: 1, 1: 2}))
+    wrong = [judge(case.arch, {0: 1, 1: 1}), judge(case.arch, {0: 1, 1: 2})]
+    for v in regimes.verdicts_until_settled(case, wrong, regimes.GD):
+        expect_fail(v)
 
 
 # One data set and initialisation, trained by gradient flow to -300 under both
@@ -94,8 +95,7 @@ PAIR = Case(
 
 def flow_verdict(case: Case):
     trajectory = case.flow(regimes.FLOW_TO_TARGET)
-    judging = claims.Judging(regimes.FLOW_REACHED, regimes.FLOW_PROXIES, regimes.SURVIVORS)
-    return claims.survivor_count_claim(trajectory, judging, case.arch.node_layers(), degrees(case.arch))
+    return judge(case.arch, degrees(case.arch))(trajectory, regimes.FLOW.judging(regimes.TARGET))
 
 
 @pytest.mark.slow

@@ -36,7 +36,7 @@ GRAD_DRIFT_MAX = 0.02
 
 
 def verdict(trajectory, statistic: str = "swn"):
-    judging = claims.Judging(regimes.FLOW_REACHED, regimes.FLOW_PROXIES, regimes.SURVIVORS)
+    judging = regimes.FLOW.judging(regimes.TARGET)
     return claims.norm_gradient_claim(
         trajectory, claims.STATISTICS[statistic], judging, claims.NormGradientTolerance(LOG_RATIO_TOL, GRAD_DRIFT_MAX)
     )
