@@ -215,3 +215,18 @@ def test_the_summary_does_not_depend_on_the_order_the_records_arrive_in():
     assert forward == backward
     assert forward["ewn:thm2"]["counterexample"] == "Falsifying example: a.py::one"
     assert forward["ewn:thm2"]["series"] == {"log_loss": [-1.0]}
+
+
+def test_draws_outside_the_domain_are_summed_per_result_and_shown_on_its_page(tmp_path):
+    def record(nodeid, outside):
+        run = {"counts": {"pass": 2, "fail": 0, "inconclusive": 0}, "checks": {}, "examples": [], "series": {}}
+        return {"nodeid": nodeid, "result": "ewn:thm2", "outcome": "passed", "duration_s": 1.0, "run": run | outside}
+
+    summary = report.summarise(
+        [record("a.py::one", {"outside_domain": {"stalls before separating": 3}}), record("a.py::two", {})]
+        + [record("a.py::three", {"outside_domain": {"stalls before separating": 2, "dead": 1}})]
+    )
+    assert summary["ewn:thm2"]["outside_domain"] == {"dead": 1, "stalls before separating": 5}
+    assert summary["ewn:thm2"]["examples"]["pass"] == 6
+    page = report._page_md(entry("thm2") | {"outside_domain": summary["ewn:thm2"]["outside_domain"]}, [])
+    assert "outside the domain (not counted above): 1 dead, 5 stalls before separating" in page

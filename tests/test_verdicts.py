@@ -6,7 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import claims
+from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.checks import LimitTolerance, SurvivorRule, classify_survivors, late_window, limit
+from verify.parameterisations import Parameterisation
+from verify.strategies import separating_cases
 from verify.tally import Tally, VacuousPropertyWarning, expect_fail, property_of, record, vacuous
 from verify.trajectory import Snapshot, StopReason, Trajectory
 from verify.verdicts import Check, Status, decide
@@ -250,3 +253,23 @@ def test_tally_counts_each_status():
     tally.counts[Status.PASS] += 3
     tally.counts[Status.INCONCLUSIVE] += 1
     assert tally.total == 4 and tally.inconclusive_share() == 0.25
+
+
+def test_draws_outside_the_domain_are_counted_apart_from_the_verdicts():
+    """separating_cases rejects cases whose run never separates; the tally counts them under
+    their reason, and the property's verdicts count only the cases it judged."""
+    cases = [Case(DataSpec("lin-sep"), lin_sep_architecture(), Parameterisation("ewn"), init_seed=seed) for seed in range(6)]
+    judged = []
+
+    @property_of("meta-domain")
+    @settings(max_examples=8, database=None, derandomize=True)
+    @given(separating_cases(st.sampled_from(cases), lambda case: case.init_seed % 2 == 0))
+    def domain_property(case):
+        assert case.init_seed % 2 == 0, "a rejected case reached the property"
+        judged.append(case)
+        record(decide([], [Check("c", 0.0, 1.0)]))
+
+    domain_property()
+    run = domain_property.last_run
+    assert run["outside_domain"]["stalls before separating"] >= 1
+    assert run["counts"]["pass"] == len(judged) >= 1

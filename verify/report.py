@@ -118,10 +118,13 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
         checks: dict[str, dict] = {}
         series: dict[str, list] = {}
         kept: list[dict] = []
+        outside: dict[str, int] = {}
         for test in group:
             run = test.get("run") or {}
             for status, n in (run.get("counts") or {}).items():
                 counts[status] += n
+            for reason, n in (run.get("outside_domain") or {}).items():
+                outside[reason] = outside.get(reason, 0) + n
             _merge_checks(checks, run.get("checks") or {})
             kept += run.get("examples") or []
             series = series or run.get("series") or {}
@@ -132,6 +135,7 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
         out[rid] = {
             "status": result_status(group),
             "examples": counts,
+            "outside_domain": dict(sorted(outside.items())),
             "metrics": checks,
             "counterexample": example,
             "duration_s": round(sum(t["duration_s"] for t in group), 3),
@@ -454,11 +458,17 @@ def _metrics_rows(entry: dict) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _outside(entry: dict) -> str:
+    return ", ".join(f"{n} {reason}" for reason, n in entry["outside_domain"].items())
+
+
 def _page_md(entry: dict, figures: list[str]) -> str:
     lines = [f"# {entry['key']}: {entry['title']}", "", f"Status: **{entry['status']}**", ""]
     if entry.get("reason"):
         lines += [f"Reason: {entry['reason']}", ""]
     lines += [f"Examples pass / fail / inconclusive: {_examples(entry)}; duration {entry['duration_s']:.1f} s.", ""]
+    if entry.get("outside_domain"):
+        lines += [f"Draws rejected as outside the domain (not counted above): {_outside(entry)}.", ""]
     rows = _metrics_rows(entry)
     if rows:
         lines += ["| claim (worst over examples) | value | threshold | examples |", "|---|---|---|---|"]
@@ -477,6 +487,8 @@ def _page_html(entry: dict, figures: list[str]) -> str:
     if entry.get("reason"):
         parts.append(f"<p>Reason: {e(entry['reason'])}</p>")
     parts.append(f"<p>Examples pass / fail / inconclusive: {_examples(entry)}; duration {entry['duration_s']:.1f} s.</p>")
+    if entry.get("outside_domain"):
+        parts.append(f"<p>Draws rejected as outside the domain (not counted above): {e(_outside(entry))}.</p>")
     rows = _metrics_rows(entry)
     if rows:
         parts.append("<table><tr><th>claim (worst over examples)</th><th>value</th><th>threshold</th><th>examples</th></tr>")

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sympy as sp
-from hypothesis import assume, event
+from hypothesis import event
 from hypothesis import strategies as st
 
 from verify.cases import Case, DataSpec
 from verify.gd import GDSettings
 from verify.nets import ACTIVATION_DEGREE, Architecture
 from verify.parameterisations import KINDS, Parameterisation
+from verify.tally import outside_domain
 
 SEED_MAX = 2**31 - 1
 
@@ -150,7 +151,7 @@ def separating_cases(draw, cases: st.SearchStrategy[Case], separates: Callable[[
     and counted as the Hypothesis event 'domain: stalls before separating'. The full run is
     trained again from the same seeds by the property, along the same trajectory."""
     case = draw(cases)
-    separated = separates(case)
-    event("domain: separates" if separated else "domain: stalls before separating")
-    assume(separated)
+    if not separates(case):
+        outside_domain("stalls before separating")
+    event("domain: separates")
     return case

@@ -81,6 +81,7 @@ class Tally:
     examples: list = field(default_factory=list)
     series: dict = field(default_factory=dict)
     series_status: str | None = None
+    outside_domain: Counter = field(default_factory=Counter)
 
     def add(self, verdict: Verdict) -> None:
         self.counts[verdict.status] += 1
@@ -108,6 +109,7 @@ class Tally:
             "checks": self.checks,
             "examples": self.examples,
             "series": self.series,
+            "outside_domain": dict(self.outside_domain),
         }
 
     @property
@@ -131,6 +133,15 @@ def record(verdict: Verdict) -> None:
         event("inconclusive through: " + ", ".join(sorted(p.name for p in verdict.proxies if not p.holds)))
     assume(verdict.status is not Status.INCONCLUSIVE)
     assert verdict.status is Status.PASS, verdict.summary()
+
+
+def outside_domain(reason: str) -> None:
+    """Reject the case being drawn as outside the claim's domain (an assumption that cannot
+    hold for it), counting it under `reason` for the report beside the verdicts."""
+    for tally in _ACTIVE:
+        tally.outside_domain[reason] += 1
+    event(f"domain: {reason}")
+    assume(False)
 
 
 def expect_fail(verdict: Verdict) -> None:
