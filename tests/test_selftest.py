@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fault_catalogue import FAST, FAULTS, substitute
 
-from verify import selftest
+from verify import report, selftest
 from verify.errors import ConfigError
 from verify.nets import Architecture
 
@@ -96,8 +96,8 @@ def test_false_alarm_runs_draw_from_their_seed(tmp_path, monkeypatch):
 
     def draws(seed):
         log.unlink(missing_ok=True)
-        code, failures, _ = selftest._run((str(module),), None, seed=seed)
-        assert code == 0 and not failures
+        run = selftest._run((str(module),), None, seed=seed)
+        assert run.code == 0 and not run.failures
         return log.read_text().split()
 
     first = draws(1)
@@ -125,3 +125,32 @@ def test_a_failure_raised_inside_the_catalogue_is_a_crash_not_a_catch():
     assert not selftest.raised_in_catalogue(caught)
     assert not selftest.raised_in_catalogue(through)
     assert not selftest.raised_in_catalogue("")
+
+
+def test_seeded_runs_pool_their_verdict_counts_per_result(tmp_path):
+    """A seeded run's verdict counts come from the report it wrote; the sweep sums them per
+    result and marks each result whose pooled inconclusive share is over the bound."""
+
+    def result(rid, passed, inconclusive):
+        return {"key": f"ewn:{rid}", "pack": "ewn", "id": rid, "title": rid, "status": "pass", "duration_s": 1.0}, {
+            "pass": passed,
+            "fail": 0,
+            "inconclusive": inconclusive,
+        }
+
+    runs = []
+    for passed, inconclusive in ((4, 0), (3, 2)):
+        entries = []
+        for rid, p, i in (("thm2", passed, inconclusive), ("lemma6", 0, 0)):
+            head, counts = result(rid, p, i)
+            entries.append(head | {"examples": counts, "metrics": {}, "counterexample": None, "tests": {}, "series": {}})
+        folder = tmp_path / f"run{len(runs)}"
+        document = {"schema_version": report.SCHEMA_VERSION, "environment": report.environment("ci"), "results": entries}
+        report.write(document, folder)
+        runs.append(selftest._verdict_counts(folder / "report.json"))
+    assert runs[1] == {"ewn:thm2": {"pass": 3, "fail": 0, "inconclusive": 2}}, "results without examples are left out"
+    total = selftest.pooled(runs)
+    assert total == {"ewn:thm2": {"pass": 7, "fail": 0, "inconclusive": 2}}
+    assert "22%  over 20%" in selftest.pooled_table(total, 2)
+    assert "over" not in selftest.pooled_table(selftest.pooled(runs[:1]), 1).splitlines()[-1]
+    assert selftest._verdict_counts(tmp_path / "missing.json") == {}

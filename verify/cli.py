@@ -255,13 +255,15 @@ def selftest(args: argparse.Namespace) -> int:
             print(f"{name:<26} {'MISSED':<8} {st.check(name).description}", flush=True)
             missed += 1
     if args.false_alarms:
-        alarms = 0
-        for seed, failures in st.false_alarms(args.false_alarms, on=on):
-            alarms += bool(failures)
-            print(f"seed {seed:<4} {'FALSE ALARM' if failures else 'clean'}", flush=True)
-            for test, line in failures:
+        alarms, verdicts = 0, []
+        for run in st.false_alarms(args.false_alarms, on=on):
+            alarms += bool(run.failures)
+            verdicts.append(run.verdicts)
+            print(f"seed {run.seed:<4} {'FALSE ALARM' if run.failures else 'clean'}", flush=True)
+            for test, line in run.failures:
                 print(f"    {test}: {line}", flush=True)
         print(f"false alarms: {alarms} of {args.false_alarms} correct ci-profile runs had a failing test")
+        print(st.pooled_table(st.pooled(verdicts), args.false_alarms))
         missed += alarms
     return 1 if missed else 0
 

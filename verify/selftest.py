@@ -20,6 +20,7 @@ catalogue and the tests live there.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import subprocess
@@ -79,17 +80,26 @@ def raised_in_catalogue(traceback: str) -> bool:
     return bool(frames) and Path(frames[-1]).name == "fault_catalogue.py"
 
 
-def _run(
-    targets: tuple[str, ...], fault: str | None, extra: tuple[str, ...] = (), seed: int | None = None
-) -> tuple[int, list[tuple[str, str]], set[str]]:
-    """Exit code, (test id, first failure line) of each failed test, and the ids of those whose
-    failure was raised inside the fault catalogue; with a seed, the ci profile draws from it
-    instead of derandomising."""
+@dataclass(frozen=True)
+class PytestRun:
+    """One pytest subprocess: its exit code, (test id, first failure line) of each failed test,
+    the ids of those whose failure was raised inside the fault catalogue, and (for a seeded
+    run) each result's verdict counts from its report."""
+
+    code: int
+    failures: list[tuple[str, str]]
+    crashed: set[str]
+    verdicts: dict[str, dict[str, int]]
+
+
+def _run(targets: tuple[str, ...], fault: str | None, extra: tuple[str, ...] = (), seed: int | None = None) -> PytestRun:
+    """Run the targets in a pytest subprocess, with the fault in place if one is named; with a
+    seed, the ci profile draws from it instead of derandomising, and the run writes a report."""
     with tempfile.TemporaryDirectory() as folder:
         junit = Path(folder) / "junit.xml"
         command = [sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider", f"--junitxml={junit}", *extra]
         if seed is not None:
-            command += ["--hypothesis-seed", str(seed)]
+            command += ["--hypothesis-seed", str(seed), "--verify-report", str(Path(folder) / "report")]
         if fault is not None:
             command += ["-p", "fault_plugin", "--verify-fault", fault]
         # The ci profile keeps no example database, so a fault's failing examples are not
@@ -111,14 +121,35 @@ def _run(
                     failures.append((name, message[0] if message else problem.tag))
                     if raised_in_catalogue(problem.text or ""):
                         crashed.add(name)
-    return code, failures, crashed
+        verdicts = _verdict_counts(Path(folder) / "report" / "report.json")
+    return PytestRun(code, failures, crashed, verdicts)
+
+
+def _verdict_counts(path: Path) -> dict[str, dict[str, int]]:
+    """Each result's pass / fail / inconclusive counts in a report (none if it was not written)."""
+    if not path.is_file():
+        return {}
+    results = json.loads(path.read_text())["results"]
+    return {r["key"]: dict(r["examples"]) for r in results if sum(r["examples"].values())}
+
+
+def pooled(runs: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+    """Verdict counts per result, summed over runs."""
+    total: dict[str, dict[str, int]] = {}
+    for run in runs:
+        for key, counts in run.items():
+            into = total.setdefault(key, dict.fromkeys(counts, 0))
+            for status, n in counts.items():
+                into[status] = into.get(status, 0) + n
+    return dict(sorted(total.items()))
 
 
 def run_fault(name: str) -> Outcome:
     """Run one fault's targets without and then with the fault."""
     targets = check(name).tests
-    baseline, _, _ = _run(targets, None)
-    code, failures, crashed = _run(targets, name)
+    baseline = _run(targets, None).code
+    faulty = _run(targets, name)
+    code, failures, crashed = faulty.code, faulty.failures, faulty.crashed
     caught = [(test, line) for test, line in failures if test not in crashed]
     if caught:
         test, line = caught[0]
@@ -138,32 +169,59 @@ def run_faults(names: list[str], on: cluster.Cluster | None = None) -> Iterator[
         yield outcome
 
 
-def _seeded_test(unit: tuple[int, str]) -> list[tuple[str, str]]:
+# The standard every property is held to: at most this share of its examples inconclusive,
+# pooled over seeded runs as in one derandomised run.
+INCONCLUSIVE_BOUND = 0.2
+
+
+def pooled_table(counts: dict[str, dict[str, int]], runs: int) -> str:
+    """The verdict counts per result pooled over `runs` seeded runs, each result's inconclusive
+    share, and a mark where the share is over INCONCLUSIVE_BOUND."""
+    lines = [
+        f"verdicts pooled over {runs} seeded runs",
+        f"{'result':<22} {'pass':>6} {'fail':>6} {'inconclusive':>13} {'share':>6}",
+    ]
+    for key, c in counts.items():
+        share = c.get("inconclusive", 0) / max(1, sum(c.values()))
+        mark = f"  over {INCONCLUSIVE_BOUND:.0%}" if share > INCONCLUSIVE_BOUND else ""
+        lines.append(f"{key:<22} {c.get('pass', 0):>6} {c.get('fail', 0):>6} {c.get('inconclusive', 0):>13} {share:>6.0%}{mark}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """The correct implementation under one seed: its failed tests (id, first failure line),
+    any of which makes the run a false alarm, and each result's verdict counts."""
+
+    seed: int
+    failures: list[tuple[str, str]]
+    verdicts: dict[str, dict[str, int]]
+
+
+def _seeded_test(unit: tuple[int, str]) -> SeedRun:
     seed, nodeid = unit
-    code, failures, _ = _run((nodeid,), None, seed=seed)
-    return failures or ([(nodeid, f"pytest exit {code}")] if code != 0 else [])
+    run = _run((nodeid,), None, seed=seed)
+    failures = run.failures or ([(nodeid, f"pytest exit {run.code}")] if run.code != 0 else [])
+    return SeedRun(seed, failures, run.verdicts)
 
 
-def false_alarms(
-    runs: int, targets: tuple[str, ...] = ("properties",), on: cluster.Cluster | None = None
-) -> Iterator[tuple[int, list[tuple[str, str]]]]:
-    """For seeds 1..runs, the failed tests (id, first failure line) of the correct
-    implementation under the ci profile drawing from that seed; a run with any is a false
-    alarm. Yields each seed's result as soon as its run ends: in seed order on this machine,
-    in order of completion on a cluster."""
+def false_alarms(runs: int, targets: tuple[str, ...] = ("properties",), on: cluster.Cluster | None = None) -> Iterator[SeedRun]:
+    """For seeds 1..runs, the correct implementation under the ci profile drawing from that
+    seed. Yields each seed's run as soon as it ends: in seed order on this machine, in order of
+    completion on a cluster."""
     if on is None:
         for seed in range(1, runs + 1):
-            code, failures, _ = _run(targets, None, ("-n", "auto"), seed=seed)
-            if code != 0 and not failures:
-                failures = [("(pytest)", f"exit {code}")]
-            yield seed, failures
+            run = _run(targets, None, ("-n", "auto"), seed=seed)
+            failures = run.failures or ([("(pytest)", f"exit {run.code}")] if run.code != 0 else [])
+            yield SeedRun(seed, failures, run.verdicts)
         return
     nodeids = units.collect([sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider"], cwd=REPO_ROOT)
     work = [(seed, nodeid) for seed in range(1, runs + 1) for nodeid in nodeids]
     left = {seed: len(nodeids) for seed in range(1, runs + 1)}
-    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for (seed, _), failures in cluster.run(on, _seeded_test, work, label=lambda u: f"seed {u[0]} {u[1]}"):
-        found[seed] += failures
+    found: dict[int, list[SeedRun]] = defaultdict(list)
+    for (seed, _), part in cluster.run(on, _seeded_test, work, label=lambda u: f"seed {u[0]} {u[1]}"):
+        found[seed].append(part)
         left[seed] -= 1
         if not left[seed]:
-            yield seed, found[seed]
+            parts = found.pop(seed)
+            yield SeedRun(seed, [f for p in parts for f in p.failures], pooled([p.verdicts for p in parts]))
