@@ -62,7 +62,10 @@ def test_property_lemma1_no_anti_alignment_swn(case):
     record(verdict(case, regimes.FLOW))
 
 
-@pytest.mark.parametrize(("kind", "trainer"), [("ewn", regimes.GD), ("swn", regimes.FLOW)], ids=["ewn-gd", "swn-flow"])
+CONTROL_ARMS = [("ewn", regimes.GD), ("swn", regimes.FLOW)]
+
+
+@pytest.mark.parametrize(("kind", "trainer"), CONTROL_ARMS, ids=[f"{kind}-{trainer.name}" for kind, trainer in CONTROL_ARMS])
 def test_control_flipped_gradient_sign_fails(kind, trainer):
     """With +grad L in place of -grad L every survivor is anti-aligned."""
     case = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisation(kind))
