@@ -9,6 +9,7 @@ from verify.gd import GDSettings
 from verify.nets import Architecture
 from verify.parameterisations import Parameterisation
 from verify.strategies import architectures, cases, gd_cases, gd_settings, multiclass_data
+from verify_ewn import regimes
 
 
 @given(arch=architectures())
@@ -55,3 +56,21 @@ def test_dead_points_are_detected(seed):
     x = case.dataset().x[0]
     all_off = bool((weights[0] @ x <= 0).all())
     assert (case.dead_points() == 1) == all_off
+
+
+# A case whose GD run (c = 1 - 1/30) stalls at log L = log 2 while its gradient flow separates
+# the data and reaches -300 (found among 6 drawn SWN cases, 2-4 hidden ReLU^2).
+GD_STALLS_FLOW_SEPARATES = Case(
+    DataSpec("binary", seed=1363349907, m=4, d=2, margin=0.10508917219869217),
+    Architecture(2, (4,), 1, "relu2"),
+    Parameterisation("swn"),
+    init_seed=39534911,
+)
+
+
+def test_each_domain_screens_by_its_own_trainer():
+    """The GD-trained and flow-trained arms draw from the same family but keep the cases their
+    own trainer separates: the screens disagree on this case, each as its trainer does."""
+    assert not regimes.gd_separates(GD_STALLS_FLOW_SEPARATES)
+    assert regimes.flow_separates(GD_STALLS_FLOW_SEPARATES)
+    assert regimes.gd_separates(GD_STALLS_FLOW_SEPARATES.with_param(Parameterisation("ewn")))
