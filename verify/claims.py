@@ -247,10 +247,21 @@ STATISTICS: dict[str, Callable[[Snapshot], np.ndarray]] = {"ewn": ewn_statistic,
 @dataclasses.dataclass(frozen=True)
 class NormGradientTolerance:
     """ratio: the limit tolerance of the survivors' max |log r|; grad_drift_max: the proxy on
-    how far the gradient direction may still drift over the late window."""
+    how far the gradient direction may still drift over the late window; alignment_drift_max:
+    the proxy on how far a survivor's cos(w_u, -grad_u L) may still move over it."""
 
     ratio: LimitTolerance
     grad_drift_max: float
+    alignment_drift_max: float
+
+
+SURVIVOR_ALIGNMENT_DRIFT = "survivor alignment drift"
+
+
+def alignment_drift(window: list[Snapshot], nodes: np.ndarray) -> float:
+    """max over the window's snapshots and the given nodes of |cos_u - cos_u at the end|."""
+    cos = np.array([s.node_cos[nodes] for s in window])
+    return float(np.abs(cos - cos[-1]).max())
 
 
 @reports_trajectory
@@ -264,7 +275,10 @@ def norm_gradient_claim(
 
     The statistic is built from per-node gradient norms, so besides A1-A5 the gradient
     direction must have settled over the late window (drift <= tol.grad_drift_max); while the
-    support set is still changing the ratios swing by whole nats and say nothing of the limit."""
+    support set is still changing the ratios swing by whole nats and say nothing of the limit.
+    So must each survivor's alignment: ||w_u|| ||grad_u L|| = w_u . (-grad_u L) / cos_u, so a
+    survivor whose cos still jumps moves log r by log cos, which the decay check would read as
+    the trend (survivor alignment drift <= tol.alignment_drift_max)."""
     proxies = assumption_proxies(trajectory, judging.target, judging.proxies)
     window, survivors = _settled_survivors(trajectory, judging.survivors)
     if window is None:
@@ -275,6 +289,7 @@ def norm_gradient_claim(
     proxies.append(Check("survivors", len(idx), 2, ">="))
     if len(idx) < 2:
         return decide(proxies, [], {"survivors": float(len(idx))})
+    proxies.append(Check(SURVIVOR_ALIGNMENT_DRIFT, alignment_drift(window, idx), tol.alignment_drift_max))
 
     def over(nodes):
         spread = np.array([np.ptp(statistic(s)[nodes]) for s in window])

@@ -16,7 +16,7 @@ import torch
 
 from verify.cases import Case, DataSpec, default_device, train_cases, xor_architecture
 from verify.checks import UNDECIDED_NODES, ProxyTolerances, SurvivorRule
-from verify.claims import UNDECIDED_JOINT, Comparison, Judging, effective_nodes
+from verify.claims import SURVIVOR_ALIGNMENT_DRIFT, UNDECIDED_JOINT, Comparison, Judging, effective_nodes
 from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
 from verify.objective import Objective
@@ -116,6 +116,7 @@ UNSETTLED = (
     "A4 margin exponent",
     UNDECIDED_NODES,
     "gradient-direction drift",
+    SURVIVOR_ALIGNMENT_DRIFT,
     UNDECIDED_JOINT,
 )
 CONTINUE_TO = -450.0

@@ -51,6 +51,7 @@ class Settings:
     ratio_min_decay: float
     ratio_converged_below: float
     gradient_drift_max: float
+    alignment_drift_max: float
     cos_final: float
     cos_min_decay: float
     cos_converged_below: float
@@ -112,7 +113,10 @@ def judge(kind: str, data_seed: int, trajectory: Trajectory, settings: Settings)
             f"lin-sep/thm2-{kind}/data-seed-{data_seed}",
             f"{name}: surviving nodes' log||w_u|| {'+' if kind == 'ewn' else '-'} log||grad_u L|| agree in the limit",
             claims.norm_gradient_claim(
-                t, claims.STATISTICS[kind], judging, claims.NormGradientTolerance(ratio, settings.gradient_drift_max)
+                t,
+                claims.STATISTICS[kind],
+                judging,
+                claims.NormGradientTolerance(ratio, settings.gradient_drift_max, settings.alignment_drift_max),
             ),
         ),
     ]
