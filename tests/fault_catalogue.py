@@ -234,6 +234,12 @@ BOTH_GRADIENTS = ("verify.objective:Objective.value_and_grad", "verify.batched:_
 
 MARGINS = "tests/test_margins_and_kkt.py"
 
+
+def _least_alignment_drift(window, nodes):
+    cos = np.array([s.node_cos[nodes] for s in window])
+    return float(np.abs(cos - cos[-1]).max(axis=0).min())
+
+
 FAULTS: dict[str, Fault] = {
     fault.name: fault
     for fault in [
@@ -323,6 +329,16 @@ FAULTS: dict[str, Fault] = {
             "survivors chosen by their share alone, without the stability test",
             _survivors_by_share,
             ("tests/test_verdicts.py::test_survivors_settled_dying_and_undecided",),
+        ),
+        Fault(
+            "alignment-drift-least-node",
+            ("verify.claims:alignment_drift",),
+            "the survivors' alignment drift taken over the steadiest survivor (min for max)",
+            lambda _: _least_alignment_drift,
+            (
+                "properties/ewn/test_thm2_norm_gradient.py::"
+                "test_control_a_survivor_alignment_transient_is_inconclusive_not_a_counterexample",
+            ),
         ),
         Fault(
             "trend-last-milestone-only",
