@@ -148,7 +148,8 @@ def separating_cases(draw, cases: st.SearchStrategy[Case], separates: Callable[[
 
     Assumption A1 (L -> 0) cannot hold for a run that never separates, so such cases lie
     outside every claim that assumes A1; they are rejected here, where the domain is chosen,
-    and counted as the Hypothesis event 'domain: stalls before separating'. The full run is
+    and counted apart from the verdicts (verify.tally.outside_domain: the report's
+    outside_domain and the Hypothesis event 'domain: stalls before separating'). The full run is
     trained again from the same seeds by the property, along the same trajectory."""
     case = draw(cases)
     if not separates(case):
