@@ -2,7 +2,16 @@
 
 import json
 
+import pytest
+import torch
+
 from verify import experiment, packs, registry
+from verify.cases import Case, DataSpec
+from verify.data import make_dataset
+from verify.nets import Architecture
+from verify.verdicts import Status
+from verify_lyu_li import domains
+from verify_lyu_li.test_soudry_thm3_linear import judge
 
 IDS = ["ll-thm41", "ll-gd", "ll-thm43", "ll-thm44", "soudry-thm3"]
 
@@ -29,3 +38,19 @@ def test_margin_growth_runs_and_writes_its_figure(tmp_path):
     assert (tmp_path / "out" / "margin-growth.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     run = summary["measured"]["runs"][0]
     assert run["gamma_bar_final"] > run["gamma_bar_at_t0"]
+
+
+def test_svm_gap_is_the_smallest_excess_margin_off_the_margin():
+    """Closed form: labels +1 at (1, 0) and (1.5, 1), -1 at (-1, 0). The SVM is w^ = (1, 0), with
+    the first two points on its margin and the third at 1.5, so the gap is 0.5."""
+
+    data = make_dataset("gap", torch.tensor([[1.0, 0.0], [1.5, 1.0], [-1.0, 0.0]]), torch.tensor([1.0, 1.0, -1.0]))
+    assert domains.svm_gap(data) == pytest.approx(0.5, abs=1e-9)
+
+
+def test_soudry_domain_leaves_out_a_set_with_a_point_just_off_the_margin():
+    """Seeded draw 2's soudry-thm3 failure: a point at 1 + 3.3e-4 moves rho like a support vector
+    through the whole window, so the claim fails there; the domain's screen rejects the set."""
+    case = Case(DataSpec("binary", seed=158, m=10, d=3, margin=0.25), Architecture(3, (), 1, "linear"), domains.UNNORM, 0)
+    assert domains.svm_gap(case.dataset()) < 1e-3 < domains.SVM_GAP
+    assert judge(case, domains.flow(case)).status is Status.FAIL

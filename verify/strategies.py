@@ -141,18 +141,25 @@ def gd_cases(
 
 
 @st.composite
-def separating_cases(draw, cases: st.SearchStrategy[Case], separates: Callable[[Case], bool]) -> Case:
+def screened_cases(draw, cases: st.SearchStrategy[Case], admits: Callable[[Case], bool], outside: str, inside: str) -> Case:
+    """Cases from `cases` that admits(case) accepts. The others lie outside the claim's domain
+    (an assumption cannot hold for them, or holds too weakly to be seen in a finite run): they
+    are rejected here, where the domain is chosen, and counted apart from the verdicts under
+    `outside` (verify.tally.outside_domain: the report's outside_domain and the Hypothesis
+    event 'domain: <outside>'); admitted cases raise the event 'domain: <inside>'."""
+    case = draw(cases)
+    if not admits(case):
+        outside_domain(outside)
+    event(f"domain: {inside}")
+    return case
+
+
+def separating_cases(cases: st.SearchStrategy[Case], separates: Callable[[Case], bool]) -> st.SearchStrategy[Case]:
     """Cases from `cases` whose training run separates the data: separates(case) says whether
     the property's trainer, started from the case's seeds, reaches log L <= -1 (every point's
     margin positive, as the loss sums over points) within its screening budget.
 
-    Assumption A1 (L -> 0) cannot hold for a run that never separates, so such cases lie
-    outside every claim that assumes A1; they are rejected here, where the domain is chosen,
-    and counted apart from the verdicts (verify.tally.outside_domain: the report's
-    outside_domain and the Hypothesis event 'domain: stalls before separating'). The full run is
-    trained again from the same seeds by the property, along the same trajectory."""
-    case = draw(cases)
-    if not separates(case):
-        outside_domain("stalls before separating")
-    event("domain: separates")
-    return case
+    Assumption A1 (L -> 0) cannot hold for a run that never separates, so such cases are
+    rejected (screened_cases) as 'stalls before separating'. The full run is trained again from
+    the same seeds by the property, along the same trajectory."""
+    return screened_cases(cases, separates, "stalls before separating", "separates")
