@@ -120,25 +120,29 @@ def test_undecided_nodes_block_a_verdict_only_where_they_matter(drift, cos, stat
 SETTLED, DYING, UNDECIDED, FADING = (0.4, 0.0), (0.03, -0.4), (0.4, -0.1), (0.4, -0.4)
 
 
+RISING = (0.35, 0.12)
+
+
 @pytest.mark.parametrize(
-    "hidden, status",
+    "hidden, output, status",
     [
-        ([SETTLED, SETTLED, DYING], Status.PASS),  # two hidden survivors beside one output
-        ([SETTLED, SETTLED, SETTLED], Status.FAIL),  # three: no choice is proportional
-        ([SETTLED, DYING, DYING], Status.FAIL),  # one
-        ([SETTLED, UNDECIDED, DYING], Status.INCONCLUSIVE),  # 1 or 2: the second could survive
-        ([SETTLED, SETTLED, UNDECIDED], Status.INCONCLUSIVE),  # 2 or 3: open either way
-        ([SETTLED, SETTLED, FADING], Status.PASS),  # dying while still visible: not counted
-        ([SETTLED, SETTLED, SETTLED, FADING], Status.FAIL),  # 3: a fading node excuses no count
-        ([SETTLED, SETTLED, SETTLED, UNDECIDED], Status.FAIL),  # 3 or 4: never 2
+        ([SETTLED, SETTLED, DYING], SETTLED, Status.PASS),  # two hidden survivors beside one output
+        ([SETTLED, SETTLED, SETTLED], SETTLED, Status.FAIL),  # three: not proportional
+        ([SETTLED, DYING, DYING], SETTLED, Status.FAIL),  # one
+        ([SETTLED, SETTLED, FADING], SETTLED, Status.PASS),  # dying while still visible: not counted
+        ([SETTLED, SETTLED, SETTLED, FADING], SETTLED, Status.FAIL),  # 3: a fading node excuses no count
+        ([SETTLED, UNDECIDED, DYING], SETTLED, Status.INCONCLUSIVE),  # 1 or 2: the second could survive
+        ([SETTLED, SETTLED, UNDECIDED], SETTLED, Status.INCONCLUSIVE),  # 2 or 3: open either way
+        ([SETTLED, SETTLED, SETTLED, UNDECIDED], SETTLED, Status.INCONCLUSIVE),  # 3 or 4 while one still moves
+        ([SETTLED, SETTLED, SETTLED], RISING, Status.INCONCLUSIVE),  # seeded draw 2: the output still rising
     ],
 )
-def test_survivor_counts_follow_the_layer_degrees(hidden, status):
+def test_survivor_counts_follow_the_layer_degrees(hidden, output, status):
     """The survivor-count checker on a one-output ReLU^2 layout (degrees 2 and 1): settled
-    counts must be proportional; undecided nodes make it inconclusive only where some choice of
-    them would be."""
+    counts must be proportional, and any undecided node makes the example inconclusive (shares
+    are tied, so a node still moving can move the settled ones)."""
     levels = np.array([-225.0, -250.0, -275.0, -300.0])
-    first, exponents = np.array([*hidden, SETTLED]).T
+    first, exponents = np.array([*hidden, output]).T
     snaps = [snapshot(level, first * (level / levels[0]) ** exponents) for level in levels]
     layers = (0,) * len(hidden) + (1,)
     judging = claims.Judging(-300.0, regimes.PROXIES, regimes.SURVIVORS)

@@ -313,9 +313,17 @@ def survivor_count_claim(
     ||w_u|| ||grad_u L|| (the paper's Proposition 2 and Theorem 2), so each carries the same
     Euler term, while a dying node's share of w . (-grad L) vanishes; hence n_l e = d_l S.
 
-    Nodes whose fate is undecided (verify.checks.SurvivorRule) make the count open: if some
-    choice of which of them survive satisfies the claim, the example is inconclusive; if none
-    does, it fails. Fading nodes (visible, dying fast) are not counted."""
+    A node whose fate is undecided (verify.checks.SurvivorRule) makes the example
+    inconclusive, whatever the settled counts are: shares are tied (their squares sum to 1),
+    so while one node's share still moves, a node read as settled may be the one that gives
+    way. Two EWN GD runs of seeded draw 2 (3 hidden ReLU^2 units) showed it: three hidden
+    nodes with shares moving at most as |log L|^-0.044, one run's aligned to 1 - cos <= 0.005,
+    beside an output node whose share still rose as |log L|^0.12-0.13 out to -485. Three
+    settled hidden survivors beside one output are not proportional, but the output node's
+    rise has to be paid for by the hidden nodes. (The
+    survivor claims of Proposition 2 and Theorem 2 follow the same rule: a failure is not a
+    counterexample while any node is undecided.) Fading nodes (visible, dying fast) are not
+    counted."""
     proxies = assumption_proxies(trajectory, judging.target, judging.proxies)
     window, survivors = _settled_survivors(trajectory, judging.survivors)
     if window is None:
@@ -325,32 +333,15 @@ def survivor_count_claim(
         raise ValueError(f"{len(layers)} node layers for {len(survivors.mask)} recorded nodes")
     degrees = {layer: degree for layer, degree in layer_degrees.items() if degree > 0}
     counts = {layer: int(survivors.mask[layers == layer].sum()) for layer in degrees}
-    open_nodes = {layer: int(survivors.undecided[layers == layer].sum()) for layer in degrees}
+    undecided = int(survivors.undecided[np.isin(layers, list(degrees))].sum())
     per_degree = [counts[layer] / degrees[layer] for layer in degrees]
     spread = max(per_degree) - min(per_degree)
-    undecided = sum(open_nodes.values())
     proxies.append(Check("survivors", sum(counts.values()), 1, ">="))
-    # The settled counts are one of the choices, so a claim that fails with undecided nodes
-    # fails whichever of them survive exactly when no choice is proportional. A fading node is
-    # dying, so it is not counted.
-    open_where_it_matters = undecided if _proportional_choice_exists(counts, open_nodes, degrees) else 0
-    proxies.append(Check(UNDECIDED_NODES, open_where_it_matters, 0, "<="))
+    proxies.append(Check(UNDECIDED_NODES, undecided, 0, "<="))
     claim = Check("spread over layers of survivors / layer degree", spread, 0.0, "<=")
     metrics = {f"survivors_layer_{layer}": float(n) for layer, n in counts.items()}
     metrics["undecided"] = float(undecided)
     return decide(proxies, [claim], metrics)
-
-
-def _proportional_choice_exists(counts: dict[int, int], open_nodes: dict[int, int], degrees: dict[int, int]) -> bool:
-    """Whether some n_l in [counts_l, counts_l + open_l] per layer makes n_l / d_l equal over
-    layers (with every n_l > 0)."""
-    first = next(iter(degrees))
-    for n_first in range(max(counts[first], 1), counts[first] + open_nodes[first] + 1):
-        scale = n_first / degrees[first]
-        targets = {layer: scale * d for layer, d in degrees.items()}
-        if all(float(t).is_integer() and counts[layer] <= t <= counts[layer] + open_nodes[layer] for layer, t in targets.items()):
-            return True
-    return False
 
 
 # ---- deep linear nets reach the max-margin direction ----------------------------------
