@@ -81,6 +81,7 @@ def test_compare_exit_codes(capsys, tmp_path):
         (["run", "--seed", "-1", "--profile", "ci"], "--seed needs"),
         (["run", "--cluster", "local:none"], "local:N needs a positive worker count"),
         (["selftest", "--cluster", "ssh://host"], "choose local, local:N or tcp://HOST:PORT"),
+        (["selftest", "--false-alarms", "2", "--first-seed", "-3"], "--first-seed must be >= 0"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, fragment):

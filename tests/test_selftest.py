@@ -106,6 +106,19 @@ def test_false_alarm_runs_draw_from_their_seed(tmp_path, monkeypatch):
     assert draws(2) != first
 
 
+def test_a_sweep_can_start_at_any_seed(monkeypatch):
+    """--first-seed K runs seeds K .. K+N-1, each once and in order, so a sweep split into
+    parts covers each seed once."""
+    seen = []
+
+    def fake_run(targets, fault, extra=(), seed=None):
+        seen.append(seed)
+        return selftest.PytestRun(0, [], set(), {})
+
+    monkeypatch.setattr(selftest, "_run", fake_run)
+    assert [run.seed for run in selftest.false_alarms(3, first=5)] == [5, 6, 7] == seen
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("VERIFY_PROFILE") != "thorough", reason="the full catalogue runs under the thorough profile")
 @pytest.mark.parametrize("name", sorted(set(FAULTS) - set(FAST)))

@@ -6,7 +6,7 @@ compare reports, run the self-test, reproduce a paper's experiments.
                [--baseline DIR] [--device cpu|cuda] [--seed N] [-k EXPR]
     verify list [--pack NAME ...] [--report-dir DIR]
     verify compare OLD NEW
-    verify selftest [--fault NAME ...] [--fast] [--false-alarms N] [--cluster local[:N]|tcp://HOST:PORT]
+    verify selftest [--fault NAME ...] [--fast] [--false-alarms N [--first-seed K]] [--cluster local[:N]|tcp://HOST:PORT]
     verify experiment [PACK:]NAME [--out DIR] [--seed N] [--device cpu|cuda] [--budget quick|full]
                                   [--config FILE] [--mnist-dir DIR]
 
@@ -82,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="run the correct implementation under N seeded ci-profile runs (alone: only these, no faults)",
+    )
+    testing.add_argument(
+        "--first-seed",
+        type=int,
+        default=1,
+        metavar="K",
+        help="the seeded runs use seeds K .. K+N-1 (default 1), so that a sweep can be split and pooled",
     )
     testing.add_argument(
         "--cluster",
@@ -230,6 +237,8 @@ def selftest(args: argparse.Namespace) -> int:
 
     if args.false_alarms < 0:
         raise ConfigError("--false-alarms must be >= 0")
+    if args.first_seed < 0:
+        raise ConfigError("--first-seed must be >= 0")
     on = cluster.parse(args.cluster) if args.cluster else None
     if on is not None:
         cluster.require()
@@ -256,7 +265,7 @@ def selftest(args: argparse.Namespace) -> int:
             missed += 1
     if args.false_alarms:
         alarms, verdicts = 0, []
-        for run in st.false_alarms(args.false_alarms, on=on):
+        for run in st.false_alarms(args.false_alarms, on=on, first=args.first_seed):
             alarms += bool(run.failures)
             verdicts.append(run.verdicts)
             print(f"seed {run.seed:<4} {'FALSE ALARM' if run.failures else 'clean'}", flush=True)

@@ -205,19 +205,23 @@ def _seeded_test(unit: tuple[int, str]) -> SeedRun:
     return SeedRun(seed, failures, run.verdicts)
 
 
-def false_alarms(runs: int, targets: tuple[str, ...] = ("properties",), on: cluster.Cluster | None = None) -> Iterator[SeedRun]:
-    """For seeds 1..runs, the correct implementation under the ci profile drawing from that
-    seed. Yields each seed's run as soon as it ends: in seed order on this machine, in order of
-    completion on a cluster."""
+def false_alarms(
+    runs: int, targets: tuple[str, ...] = ("properties",), on: cluster.Cluster | None = None, first: int = 1
+) -> Iterator[SeedRun]:
+    """For seeds first .. first + runs - 1, the correct implementation under the ci profile
+    drawing from that seed (a long sweep can so be split across sessions or machines, and its
+    parts pooled). Yields each seed's run as soon as it ends: in seed order on this machine, in
+    order of completion on a cluster."""
+    seeds = range(first, first + runs)
     if on is None:
-        for seed in range(1, runs + 1):
+        for seed in seeds:
             run = _run(targets, None, ("-n", "auto"), seed=seed)
             failures = run.failures or ([("(pytest)", f"exit {run.code}")] if run.code != 0 else [])
             yield SeedRun(seed, failures, run.verdicts)
         return
     nodeids = units.collect([sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider"], cwd=REPO_ROOT)
-    work = [(seed, nodeid) for seed in range(1, runs + 1) for nodeid in nodeids]
-    left = {seed: len(nodeids) for seed in range(1, runs + 1)}
+    work = [(seed, nodeid) for seed in seeds for nodeid in nodeids]
+    left = {seed: len(nodeids) for seed in seeds}
     found: dict[int, list[SeedRun]] = defaultdict(list)
     for (seed, _), part in cluster.run(on, _seeded_test, work, label=lambda u: f"seed {u[0]} {u[1]}"):
         found[seed].append(part)
