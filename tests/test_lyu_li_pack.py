@@ -4,6 +4,7 @@ import json
 
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
 
 from verify import experiment, packs, registry
 from verify.cases import Case, DataSpec
@@ -71,3 +72,9 @@ def test_ll_thm44_deep_rise_beside_a_moving_unit_is_inconclusive(monkeypatch):
     monkeypatch.setattr(thm44, "UNIT_SETTLED", 0.06)
     assert thm44.moving_units(trajectory) == 0
     assert thm44.judge(case, trajectory).status is Status.FAIL
+
+
+@settings(max_examples=10, database=None, derandomize=True, suppress_health_check=[HealthCheck.filter_too_much])
+@given(case=domains.gapped_linear_cases())
+def test_soudry_domain_draws_only_gapped_sets(case):
+    assert domains.svm_gap(case.dataset()) >= domains.SVM_GAP
