@@ -122,3 +122,41 @@ def test_seeded_ci_draws_from_the_given_seed(monkeypatch):
     finally:
         monkeypatch.delenv("VERIFY_SEEDED")
         profiles.register()
+
+
+DRAWN = """
+from hypothesis import given, settings, strategies as st
+
+
+@settings(max_examples=60, database=None)
+@given(st.lists(st.floats(0, 1), min_size=4, max_size=4))
+def test_draws(xs):
+    with open("draws.log", "a") as log:
+        log.write(f"{xs}\\n")
+"""
+
+# A 'local' module (outside site-packages) full of literals inside the drawn range: Hypothesis
+# adds them to its constant pool once the module is in sys.modules.
+LITERALS = "VALUES = [" + ", ".join(f"{0.0137 * i!r}" for i in range(1, 60)) + "]\n"
+
+
+@pytest.mark.parametrize("plugin", ["verify", "none"])
+def test_draws_do_not_depend_on_which_modules_the_process_has_imported(plugin, tmp_path):
+    """One seed draws the same examples whether or not another local module (with literals in
+    the drawn range) was imported first, as a lazily imported module or an earlier test would
+    be; without verify's plugin, which empties Hypothesis's local constant pool, they differ."""
+
+    def draws(import_literals: bool) -> str:
+        (tmp_path / "draws.log").unlink(missing_ok=True)
+        (tmp_path / "conftest.py").write_text("import literals\n" if import_literals else "")
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-seed", "7", "test_drawn.py"]
+        if plugin == "none":
+            command += ["-p", "no:verify"]
+        done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return (tmp_path / "draws.log").read_text()
+
+    (tmp_path / "test_drawn.py").write_text(DRAWN)
+    (tmp_path / "literals.py").write_text(LITERALS)
+    same = draws(False) == draws(True)
+    assert same is (plugin == "verify")

@@ -61,6 +61,7 @@ WARNING_FILTERS = ("ignore:`torch.jit.script` is deprecated:DeprecationWarning",
 
 
 def pytest_configure(config):
+    profiles.fix_constant_pool()
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
     for line in WARNING_FILTERS:

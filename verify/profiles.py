@@ -72,6 +72,25 @@ def register() -> None:
     )
 
 
+def fix_constant_pool() -> None:
+    """Make a seed's draws depend on the seed and the test alone, not on the process's history.
+
+    Hypothesis (6.131 on, checked to 6.170) draws each choice, with probability 0.05, from a
+    pool of literals it collects from the source of every "local" module (anything outside
+    site-packages and the standard library) in sys.modules, and refreshes the pool whenever
+    sys.modules grows. Modules that tests import lazily (verify.kkt, the experiments) so
+    changed the draws of every later test in the same process: the same seed drew other
+    examples in an xdist worker than in a one-test process, and an editable install draws
+    from another pool than a wheel. The local pool is emptied here (Hypothesis's global pool of
+    boundary values stays). There is no public switch, hence the private hook;
+    tests/test_profiles.py fails if it moves."""
+    from hypothesis.internal.conjecture import providers
+
+    empty = providers.Constants()
+    providers._get_local_constants = lambda: empty
+    providers.CONSTANTS_CACHE.cache.clear()
+
+
 def chosen(explicit: str | None = None) -> str:
     """The profile to use: explicit, else $VERIFY_PROFILE, else ci when $CI is set, else dev."""
     name = explicit or os.environ.get("VERIFY_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
