@@ -3,9 +3,10 @@
 A property unit is one test (one pytest node id) of one pack. A worker runs it in its own
 pytest process, with the same run.ini, plugin, profile, seed and device as a local `verify
 run`, and sends back the per-test records that a report is built from (`--verify-records`). Under
-the derandomised profiles, a report merged from units equals a local run's apart from
-timings. Under random draws it may not, because Hypothesis's seeded draws depend on what ran
-earlier in the process (see the README).
+the derandomised profiles, and under random draws with one seed, a report merged from units
+equals a local run's apart from timings: verify's plugin empties Hypothesis's pool of
+constants from local modules, through which the draws used to depend on what the process had
+imported (verify.profiles.fix_constant_pool).
 
 Units are finer than a result: a result's tests spread over the workers, where xdist's
 `--dist loadgroup` keeps them on one.
@@ -143,9 +144,10 @@ def run_property_unit(unit: PropertyUnit, examples: dict[str, bytes] | None) -> 
 
     Each unit is its own pytest process, at about 5 s of imports (torch, sympy, the pack) on
     the 2-core machine. Running units through pytest.main inside the worker avoided that, but
-    under random draws the examples then depended on which units had shared the worker: with
-    the thorough profile and seed 1, one ewn property drew 5 inconclusive examples instead of 3
-    (the README's benchmark section has the details). One process per test is repeatable."""
+    under random draws the examples then depended on which units had shared the worker (with
+    the thorough profile and seed 1, one ewn property drew 5 inconclusive examples instead of
+    3), through the constant pool that the plugin now empties. One process per test is kept:
+    it also isolates a unit from another's crash or leaked state."""
     installed = packs.installed()
     if unit.pack not in installed:
         raise UnitError(f"pack {unit.pack!r} is not installed on worker {socket.gethostname()}")
