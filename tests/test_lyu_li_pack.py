@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from verify import experiment, packs, registry
 from verify.cases import Case, DataSpec
 from verify.data import make_dataset
+from verify.kkt import kkt_residual
 from verify.nets import Architecture
 from verify.verdicts import Status
 from verify_lyu_li import domains
@@ -78,3 +79,15 @@ def test_ll_thm44_deep_rise_beside_a_moving_unit_is_inconclusive(monkeypatch):
 @given(case=domains.gapped_linear_cases())
 def test_soudry_domain_draws_only_gapped_sets(case):
     assert domains.svm_gap(case.dataset()) >= domains.SVM_GAP
+
+
+def test_ll_thm44_control_leaves_out_limits_the_oracle_reads_as_kkt():
+    """Seeded draw 2's false alarm in ll-thm44's control: a preconditioned limit 1.4e-3 (1 - cos)
+    from the SVM, inside the cone of the points the oracle counts as active, reads epsilon = 0,
+    so the linear arm passes it. The control's domain leaves such limits out."""
+    spec = DataSpec("binary", seed=187824, m=12, d=2, margin=0.2682455985384774)
+    case = Case(spec, Architecture(2, (), 1, "linear"), domains.UNNORM, 0)
+    data = case.dataset()
+    assert kkt_residual(case.arch, data, domains.preconditioned_limit(data), thm44.TAU).epsilon < thm44.LINEAR.final
+    moved, root = domains.preconditioned(data)
+    assert thm44.judge(case, domains.flow(case, data=moved), map_back=root).status is Status.PASS

@@ -158,14 +158,20 @@ def preconditioned(data: Dataset) -> tuple[Dataset, np.ndarray]:
     return make_dataset(f"preconditioned {data.name}", data.x.double() @ torch.tensor(root), data.y), root
 
 
+def preconditioned_limit(data: Dataset) -> np.ndarray:
+    """The direction the preconditioned run's w = P^(1/2) v heads for: P^(1/2) times the moved
+    data's SVM solution."""
+    moved, root = preconditioned(data)
+    return root @ svm(moved)
+
+
 def preconditioned_flow(case: Case) -> tuple[Trajectory, np.ndarray]:
     """The case's flow under the fixed preconditioner, and P^(1/2) to map its v back to w.
     Draws whose preconditioned limit is the plain SVM direction are rejected (assume): there
     the control would have nothing to reject."""
     data = case.dataset()
+    assume(1 - cosine(preconditioned_limit(data), svm(data)) > 1e-3)
     moved, root = preconditioned(data)
-    # The preconditioned run's w = P^(1/2) v heads for P^(1/2) times the moved data's SVM.
-    assume(1 - cosine(root @ svm(moved), svm(data)) > 1e-3)
     return flow(case, data=moved), root
 
 
