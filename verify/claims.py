@@ -320,10 +320,9 @@ def survivor_count_claim(
     nodes with shares moving at most as |log L|^-0.044, one run's aligned to 1 - cos <= 0.005,
     beside an output node whose share still rose as |log L|^0.12-0.13 out to -485. Three
     settled hidden survivors beside one output are not proportional, but the output node's
-    rise has to be paid for by the hidden nodes. (The
-    survivor claims of Proposition 2 and Theorem 2 follow the same rule: a failure is not a
-    counterexample while any node is undecided.) Fading nodes (visible, dying fast) are not
-    counted."""
+    rise has to be paid for by the hidden nodes. (The survivor claims of Proposition 2 and
+    Theorem 2 follow the same rule: a failure is not a counterexample while any node is
+    undecided.) Fading nodes (visible, dying fast) are not counted."""
     proxies = assumption_proxies(trajectory, judging.target, judging.proxies)
     window, survivors = _settled_survivors(trajectory, judging.survivors)
     if window is None:

@@ -78,14 +78,15 @@ def fix_constant_pool() -> None:
     Hypothesis (6.131 on, checked to 6.170) draws each choice, with probability 0.05, from a
     pool of literals it collects from the source of every "local" module (anything outside
     site-packages and the standard library) in sys.modules, and refreshes the pool whenever
-    sys.modules grows. Modules that tests import lazily (verify.kkt, the experiments) so
-    changed the draws of every later test in the same process: the same seed drew other
-    examples in an xdist worker than in a one-test process, and an editable install draws
-    from another pool than a wheel. The local pool is emptied here (Hypothesis's global pool of
-    boundary values stays). There is no public switch, hence the private hook;
-    tests/test_profiles.py fails if it moves."""
+    sys.modules grows. A module first imported inside a test so changed the draws of every
+    later test in the same process: the same seed drew other examples in an xdist worker than
+    in a one-test process, and an editable install draws from another pool than a wheel. The
+    local pool is emptied here (Hypothesis's global pool of boundary values stays). There is
+    no public switch, hence the private hook; tests/test_profiles.py fails if it moves."""
     from hypothesis.internal.conjecture import providers
 
+    if not hasattr(providers, "_get_local_constants"):
+        return  # a Hypothesis before 6.131 draws no constants from local modules
     empty = providers.Constants()
     providers._get_local_constants = lambda: empty
     providers.CONSTANTS_CACHE.cache.clear()
