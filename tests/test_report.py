@@ -230,3 +230,31 @@ def test_draws_outside_the_domain_are_summed_per_result_and_shown_on_its_page(tm
     assert summary["ewn:thm2"]["examples"]["pass"] == 6
     page = report._page_md(entry("thm2") | {"outside_domain": summary["ewn:thm2"]["outside_domain"]}, [])
     assert "outside the domain (not counted above): 1 dead, 5 stalls before separating" in page
+
+
+def test_a_group_comparison_draws_the_values_it_compared(tmp_path):
+    """prop3's claim ('EWN sparsest') carries the effective node counts per parameterisation of
+    its conclusive initialisations; the example record keeps them and the claim figure draws
+    each group in its own column, in the example's verdict mark."""
+    from verify import claims
+    from verify.files import pyplot
+    from verify.tally import example_record
+
+    comparisons = [
+        claims.Comparison({"ewn": 5.0, "swn": 16.0, "unnorm": 15.0}),
+        claims.Comparison({"ewn": 6.5, "swn": None, "unnorm": 19.0}),
+        claims.Comparison({"ewn": None, "swn": 18.0, "unnorm": 17.0}),
+    ]
+    verdict = claims.sparser_claim(comparisons, "ewn", ("swn", "unnorm"), 0.9, 0.5)
+    record = example_record(verdict)
+    groups = record["claims"]["ewn sparsest, share of initialisations"]["groups"]
+    assert groups == {"ewn effective nodes": [5.0, 6.5], "swn effective nodes": [16.0], "unnorm effective nodes": [15.0, 19.0]}
+    figure, axis = pyplot().subplots()
+    report._draw_groups_panel(axis, "ewn sparsest, share of initialisations", [record])
+    drawn = {round(float(x)): sorted(float(y) for y in line.get_ydata()) for line in axis.lines for x in line.get_xdata()[:1]}
+    assert drawn == {0: [5.0, 6.5], 1: [16.0], 2: [15.0, 19.0]}
+    assert [t.get_text() for t in axis.get_xticklabels()] == list(groups)
+    entry_ = entry("prop3")
+    entry_["claim_examples"] = [record]
+    report.write(document(entry_), tmp_path)
+    assert (tmp_path / "ewn" / "prop3-claims.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

@@ -494,11 +494,14 @@ def sparser_claim(
         return decide(proxies, [])
     wins = [all(r[sparse] < r[k] for k in dense if k in r) for r in conclusive]
     metrics = {"conclusive": float(len(conclusive))}
+    groups = {}
     for kind in (sparse, *dense):
         values = [r[kind] for r in conclusive if kind in r]
         if values:
             metrics[f"{kind}_effective_min"], metrics[f"{kind}_effective_max"] = min(values), max(values)
-    return decide(proxies, [Check(f"{sparse} sparsest, share of initialisations", float(np.mean(wins)), fraction, ">=")], metrics)
+            groups[f"{kind} effective nodes"] = tuple(float(v) for v in values)
+    claim = Check(f"{sparse} sparsest, share of initialisations", float(np.mean(wins)), fraction, ">=", groups=groups)
+    return decide(proxies, [claim], metrics)
 
 
 def depth_spread_claim(final_log_loss: dict[str, list[float]], favoured: str, ratio: float) -> Verdict:

@@ -358,6 +358,21 @@ def _draw_value_panel(axis, name: str, examples: list[dict]) -> None:
     axis.set_xlabel("example")
 
 
+def _draw_groups_panel(axis, name: str, examples: list[dict]) -> None:
+    """The values each example's claim compared, one column per group (jittered per example),
+    in the example's verdict mark; the claim's own value and threshold go in the title."""
+    labels: list[str] = []
+    for index, example in enumerate(examples):
+        groups = (example["claims"].get(name) or {}).get("groups") or {}
+        marker, colour = MARKS[example["status"]]
+        for label, values in groups.items():
+            if label not in labels:
+                labels.append(label)
+            x = labels.index(label) + 0.3 * (index / max(len(examples) - 1, 1) - 0.5)
+            axis.plot([x] * len(values), values, marker=marker, color=colour, linestyle="none", markersize=4, alpha=0.7)
+    axis.set_xticks(range(len(labels)), labels, fontsize=7)
+
+
 def _plot_claims(entry: dict, folder: Path) -> str | None:
     """<id>-claims.png: for each claim (up to MAX_CLAIM_PANELS), its value in every kept
     example, marked by verdict (pass o, fail X, inconclusive ^), with the threshold (dashed).
@@ -371,9 +386,15 @@ def _plot_claims(entry: dict, folder: Path) -> str | None:
     figure, axes = plt.subplots(1, len(names), figsize=(4.4 * len(names), 3.6), squeeze=False)
     for axis, name in zip(axes[0], names):
         traced = any((e["claims"].get(name) or {}).get("trace") is not None for e in examples)
-        (_draw_trace_panel if traced else _draw_value_panel)(axis, name, examples)
+        grouped = any((e["claims"].get(name) or {}).get("groups") for e in examples)
         threshold = next(e["claims"][name]["threshold"] for e in examples if name in e["claims"])
         relation = next(e["claims"][name]["relation"] for e in examples if name in e["claims"])
+        if grouped:
+            # The groups are the compared quantities, not the claim's value: no threshold line.
+            _draw_groups_panel(axis, name, examples)
+            axis.set_title(f"{name} ({relation} {threshold:.3g}): the values compared", fontsize=9)
+            continue
+        (_draw_trace_panel if traced else _draw_value_panel)(axis, name, examples)
         if math.isfinite(threshold):
             axis.axhline(threshold, color="k", linestyle="--", linewidth=1, label=f"threshold ({relation} {threshold:.3g})")
         axis.set_title(name, fontsize=9)

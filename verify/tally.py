@@ -54,7 +54,8 @@ KEPT_EXAMPLES = 60
 
 def example_record(verdict: Verdict) -> dict:
     """One example for the claim figure: its status, and each claim check's value, threshold,
-    relation and trace (log L levels and values, where the claim judges a trend)."""
+    relation, trace (log L levels and values, where the claim judges a trend) and groups (the
+    values per group, where the claim compares groups)."""
     return {
         "status": verdict.status.value,
         "claims": {
@@ -63,6 +64,7 @@ def example_record(verdict: Verdict) -> dict:
                 "threshold": float(c.threshold),
                 "relation": c.relation,
                 "trace": [list(c.trace[0]), list(c.trace[1])] if c.trace is not None else None,
+                "groups": {group: list(values) for group, values in c.groups.items()} if c.groups is not None else None,
             }
             for c in verdict.claims
         },

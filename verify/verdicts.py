@@ -29,6 +29,10 @@ class Check:
     # The series the value summarises, (log L levels, values), where a claim judges a trend
     # (checks.LimitResult): report figures plot it. Not part of the comparison.
     trace: tuple[tuple[float, ...], tuple[float, ...]] | None = field(default=None, compare=False, repr=False)
+    # The raw values per group that the value summarises, where a claim compares groups (the
+    # effective node counts per parameterisation behind "EWN sparsest"): report figures plot
+    # them side by side. Not part of the comparison.
+    groups: dict[str, tuple[float, ...]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def holds(self) -> bool:
