@@ -513,4 +513,6 @@ def depth_spread_claim(final_log_loss: dict[str, list[float]], favoured: str, ra
     spread = {kind: float(np.ptp(runs)) for kind, runs in final_log_loss.items()}
     others = min(v for k, v in spread.items() if k != favoured)
     metrics = {f"{kind}_depth_spread": v for kind, v in spread.items()}
-    return decide(proxies, [Check(f"{favoured} depth spread / smallest other", spread[favoured] / others, ratio)], metrics)
+    groups = {f"{kind} final log L": tuple(float(v) for v in runs if np.isfinite(v)) for kind, runs in final_log_loss.items()}
+    claim = Check(f"{favoured} depth spread / smallest other", spread[favoured] / others, ratio, groups=groups)
+    return decide(proxies, [claim], metrics)
