@@ -46,7 +46,6 @@ def test_margin_growth_runs_and_writes_its_figure(tmp_path):
 def test_svm_gap_is_the_smallest_excess_margin_off_the_margin():
     """Closed form: labels +1 at (1, 0) and (1.5, 1), -1 at (-1, 0). The SVM is w^ = (1, 0), with
     the first two points on its margin and the third at 1.5, so the gap is 0.5."""
-
     data = make_dataset("gap", torch.tensor([[1.0, 0.0], [1.5, 1.0], [-1.0, 0.0]]), torch.tensor([1.0, 1.0, -1.0]))
     assert domains.svm_gap(data) == pytest.approx(0.5, abs=1e-9)
 
@@ -62,9 +61,8 @@ def test_soudry_domain_leaves_out_a_set_with_a_point_just_off_the_margin():
 def test_ll_thm44_deep_rise_beside_a_moving_unit_is_inconclusive(monkeypatch):
     """Seeded draw 2's ll-thm44 failure: epsilon rose 0.0068 over -100 .. -300 while one hidden
     unit's share still fell as |log L|^-0.05 and another's rose as |log L|^0.024. Judged with those
-    units counted as moving, the example
-    is inconclusive; with the settled band widened past it, the same run is a fail, so the rise
-    claim still decides where every unit has settled."""
+    units counted as moving, the example is inconclusive; with the settled band widened past
+    them, the same run is a fail, so the rise claim still decides where every unit has settled."""
     case = Case(DataSpec("binary", seed=15379, m=7, d=2, margin=0.25), Architecture(2, (4,), 1, "relu2"), domains.UNNORM, 235)
     trajectory = domains.flow(case)
     assert thm44.moving_units(trajectory) == 2
