@@ -140,6 +140,22 @@ def test_a_unit_lost_for_good_ends_the_run_without_a_report(tmp_path):
     assert not (tmp_path / "report" / "report.json").exists()
 
 
+def test_a_local_worker_holds_only_the_unit_it_runs():
+    """The mechanism that keeps a lost unit's failure its own: a worker that a unit kills
+    holds no second unit, so no innocent unit is counted against `allowed-failures` (CI saw
+    one named in the culprit's place under Dask's default saturation)."""
+    import time
+
+    with cluster.connect(cluster.parse("local:2")) as client:
+        futures = client.map(time.sleep, [3.0] * 6, pure=False)
+        deadline = time.monotonic() + 30
+        while sum(map(len, client.processing().values())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        held = sorted(len(keys) for keys in client.processing().values())
+        client.cancel(futures)
+    assert held == [1, 1], held
+
+
 def test_a_counterexample_found_on_a_worker_is_replayed_locally(tmp_path):
     from tiny_pack import make_pack
 

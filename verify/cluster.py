@@ -15,7 +15,9 @@ module imports `distributed`, and only when a cluster is asked for; without the 
 Worker loss: the scheduler reruns a lost worker's tasks on the others (up to the Dask setting
 `distributed.scheduler.allowed-failures`, 3 by default), and a unit that raises is retried
 `retries` times. A unit that still fails ends the whole run with a ConfigError naming it, so
-the caller never writes a report from part of the units.
+the caller never writes a report from part of the units. A local cluster's workers hold one
+unit at a time, so a lost worker's failure counts against the unit that ran there and no
+other; give a remote scheduler `distributed.scheduler.worker-saturation: 1.0` for the same.
 """
 
 from __future__ import annotations
@@ -78,8 +80,15 @@ def _distributed():
 def connect(cluster: Cluster) -> Iterator[Any]:
     """A Dask client of the cluster; a local cluster is started here and shut down on exit."""
     distributed = _distributed()
+    import dask
+
     if cluster.address is None:
         with (
+            # A unit is minutes of one thread's work, so a worker holds only the unit it runs
+            # (Dask's default saturation of 1.1 hands a one-thread worker two). A worker that a
+            # unit kills then takes no other unit with it: only the culprit counts the failure
+            # that `allowed-failures` bounds, and the run's error names it.
+            dask.config.set({"distributed.scheduler.worker-saturation": 1.0}),
             # Dask's own log lines (a lost worker's traceback among them) are silenced: what the
             # run reports is each unit's outcome, and a unit that is lost for good ends it.
             distributed.LocalCluster(
