@@ -232,6 +232,21 @@ def test_draws_outside_the_domain_are_summed_per_result_and_shown_on_its_page(tm
     assert "outside the domain (not counted above): 1 dead, 5 stalls before separating" in page
 
 
+def test_inconclusive_examples_are_summed_by_proxy_and_shown_most_common_first():
+    def record(nodeid, through):
+        counts = {"pass": 1, "fail": 0, "inconclusive": sum(through.values())}
+        run = {"counts": counts, "checks": {}, "examples": [], "series": {}, "inconclusive_through": through}
+        return {"nodeid": nodeid, "result": "ewn:thm2", "outcome": "passed", "duration_s": 1.0, "run": run}
+
+    summary = report.summarise([record("a.py::one", {"A4": 1, "A5, undecided nodes": 2}), record("a.py::two", {"A4": 2})])
+    through = summary["ewn:thm2"]["inconclusive_through"]
+    assert list(through.items()) == [("A4", 3), ("A5, undecided nodes", 2)]
+    assert summary["ewn:thm2"]["examples"]["inconclusive"] == 5
+    expected = "by the proxies they failed: 3 through A4; 2 through A5, undecided nodes."
+    assert expected in report._page_md(entry("thm2") | {"inconclusive_through": through}, [])
+    assert expected in report._page_html(entry("thm2") | {"inconclusive_through": through}, [])
+
+
 def test_a_group_comparison_draws_the_values_it_compared(tmp_path):
     """prop3's claim ('EWN sparsest') carries the effective node counts per parameterisation of
     its conclusive initialisations; the example record keeps them and the claim figure draws

@@ -259,6 +259,15 @@ def test_tally_counts_each_status():
     assert tally.total == 4 and tally.inconclusive_share() == 0.25
 
 
+def test_inconclusive_examples_are_counted_by_the_proxies_they_failed():
+    tally = Tally("x")
+    a4, a5, ok = Check("A4", 0.2, 0.1), Check("A5", 0.3, 0.1), Check("A1", 0.0, 1.0)
+    for proxies in ([a4, ok], [a5, a4], [a4], [ok]):
+        tally.add(decide(proxies, [Check("c", 0.0, 1.0)]))
+    assert tally.summary()["inconclusive_through"] == {"A4": 2, "A4, A5": 1}
+    assert tally.counts[Status.PASS] == 1
+
+
 def test_draws_outside_the_domain_are_counted_apart_from_the_verdicts():
     """separating_cases rejects cases whose run never separates; the tally counts them under
     their reason, and the property's verdicts count only the cases it judged."""

@@ -4,8 +4,9 @@ A report is one JSON document (report.json) holding a schema version, the enviro
 one entry per result of each pack run: key (`pack:id`), pack, id, title, status (pass | fail
 | inconclusive | error | skipped), example counts, metrics (the worst value of each claim
 check, with its threshold), counterexample (Hypothesis's shrunk falsifying example, if a
-property failed), duration_s, and each test's outcome and duration (benchmarks/suite.py reads
-these). The environment names the profile, the seed (for a seeded run) and the executor.
+property failed), duration_s, each test's outcome and duration (benchmarks/suite.py reads these), the draws
+rejected as outside the domain, and the inconclusive examples counted by the proxies they
+failed. The environment names the profile, the seed (for a seeded run) and the executor.
 Beside it: index.md and index.html with one section per pack, and a folder per pack with
 <id>.json, <id>.md / <id>.html pages, <id>-claims.png (each claim's value in every kept
 example, marked by verdict, with its threshold, and for a trend its series against log L with
@@ -119,12 +120,15 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
         series: dict[str, list] = {}
         kept: list[dict] = []
         outside: dict[str, int] = {}
+        through: dict[str, int] = {}
         for test in group:
             run = test.get("run") or {}
             for status, n in (run.get("counts") or {}).items():
                 counts[status] += n
             for reason, n in (run.get("outside_domain") or {}).items():
                 outside[reason] = outside.get(reason, 0) + n
+            for proxies, n in (run.get("inconclusive_through") or {}).items():
+                through[proxies] = through.get(proxies, 0) + n
             _merge_checks(checks, run.get("checks") or {})
             kept += run.get("examples") or []
             series = series or run.get("series") or {}
@@ -136,6 +140,7 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
             "status": result_status(group),
             "examples": counts,
             "outside_domain": dict(sorted(outside.items())),
+            "inconclusive_through": dict(sorted(through.items(), key=lambda item: (-item[1], item[0]))),
             "metrics": checks,
             "counterexample": example,
             "duration_s": round(sum(t["duration_s"] for t in group), 3),
@@ -483,6 +488,10 @@ def _outside(entry: dict) -> str:
     return ", ".join(f"{n} {reason}" for reason, n in entry["outside_domain"].items())
 
 
+def _through(entry: dict) -> str:
+    return "; ".join(f"{n} through {proxies}" for proxies, n in entry["inconclusive_through"].items())
+
+
 def _page_md(entry: dict, figures: list[str]) -> str:
     lines = [f"# {entry['key']}: {entry['title']}", "", f"Status: **{entry['status']}**", ""]
     if entry.get("reason"):
@@ -490,6 +499,8 @@ def _page_md(entry: dict, figures: list[str]) -> str:
     lines += [f"Examples pass / fail / inconclusive: {_examples(entry)}; duration {entry['duration_s']:.1f} s.", ""]
     if entry.get("outside_domain"):
         lines += [f"Draws rejected as outside the domain (not counted above): {_outside(entry)}.", ""]
+    if entry.get("inconclusive_through"):
+        lines += [f"Inconclusive examples, by the proxies they failed: {_through(entry)}.", ""]
     rows = _metrics_rows(entry)
     if rows:
         lines += ["| claim (worst over examples) | value | threshold | examples |", "|---|---|---|---|"]
@@ -510,6 +521,8 @@ def _page_html(entry: dict, figures: list[str]) -> str:
     parts.append(f"<p>Examples pass / fail / inconclusive: {_examples(entry)}; duration {entry['duration_s']:.1f} s.</p>")
     if entry.get("outside_domain"):
         parts.append(f"<p>Draws rejected as outside the domain (not counted above): {e(_outside(entry))}.</p>")
+    if entry.get("inconclusive_through"):
+        parts.append(f"<p>Inconclusive examples, by the proxies they failed: {e(_through(entry))}.</p>")
     rows = _metrics_rows(entry)
     if rows:
         parts.append("<table><tr><th>claim (worst over examples)</th><th>value</th><th>threshold</th><th>examples</th></tr>")

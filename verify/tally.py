@@ -84,9 +84,12 @@ class Tally:
     series: dict = field(default_factory=dict)
     series_status: str | None = None
     outside_domain: Counter = field(default_factory=Counter)
+    inconclusive_through: Counter = field(default_factory=Counter)
 
     def add(self, verdict: Verdict) -> None:
         self.counts[verdict.status] += 1
+        if verdict.status is Status.INCONCLUSIVE:
+            self.inconclusive_through[failed_proxies(verdict)] += 1
         if verdict.claims and len(self.examples) < KEPT_EXAMPLES:
             self.examples.append(example_record(verdict))
         if verdict.status is not Status.INCONCLUSIVE:
@@ -105,13 +108,15 @@ class Tally:
         self.checks[check.name] = entry
 
     def summary(self) -> dict:
-        """Plain data (for pytest-xdist to carry): counts, checks, examples, series."""
+        """Plain data (for pytest-xdist to carry): counts, checks, examples, series, draws
+        outside the domain, and inconclusive examples by the proxies they failed."""
         return {
             "counts": {status.value: self.counts[status] for status in Status},
             "checks": self.checks,
             "examples": self.examples,
             "series": self.series,
             "outside_domain": dict(self.outside_domain),
+            "inconclusive_through": dict(self.inconclusive_through),
         }
 
     @property
@@ -125,6 +130,12 @@ class Tally:
 _ACTIVE: list[Tally] = []
 
 
+def failed_proxies(verdict: Verdict) -> str:
+    """The names of the proxies an inconclusive verdict failed, sorted and joined: the key
+    under which the report counts it."""
+    return ", ".join(sorted(p.name for p in verdict.proxies if not p.holds))
+
+
 def record(verdict: Verdict) -> None:
     """Count the verdict of one example, discard it if inconclusive, and assert it passed."""
     for tally in _ACTIVE:
@@ -132,7 +143,7 @@ def record(verdict: Verdict) -> None:
     note(verdict.summary())
     event(f"verdict: {verdict.status.value}")
     if verdict.status is Status.INCONCLUSIVE:
-        event("inconclusive through: " + ", ".join(sorted(p.name for p in verdict.proxies if not p.holds)))
+        event("inconclusive through: " + failed_proxies(verdict))
     assume(verdict.status is not Status.INCONCLUSIVE)
     assert verdict.status is Status.PASS, verdict.summary()
 
