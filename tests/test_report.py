@@ -86,19 +86,22 @@ def test_load_rejects_missing_corrupt_and_foreign_files(tmp_path):
     with pytest.raises(ConfigError, match="corrupt report"):
         report.load(tmp_path)
     bad.write_text(json.dumps({"schema_version": 99, "results": []}))
-    with pytest.raises(ConfigError, match="is not a schema-2 verify report"):
+    with pytest.raises(ConfigError, match="is not a verify report of schema 2-3"):
         report.load(bad)
     bad.write_text(json.dumps({"schema_version": 1, "results": []}))
-    with pytest.raises(ConfigError, match="is not a schema-2 verify report"):
+    with pytest.raises(ConfigError, match="is not a verify report of schema 2-3"):
         report.load(bad)
-    bad.write_text(json.dumps({"schema_version": 2, "results": [{"key": "ewn:thm1", "pack": "ewn", "id": "thm1"}]}))
+    bad.write_text(json.dumps({"schema_version": 3, "results": [{"key": "ewn:thm1", "pack": "ewn", "id": "thm1"}]}))
     with pytest.raises(ConfigError, match="known status"):
         report.load(bad)
     bad.write_text(
-        json.dumps({"schema_version": 2, "results": [{"key": "ewn:thm1", "pack": "ewn", "id": "thm1", "status": "great"}]})
+        json.dumps({"schema_version": 3, "results": [{"key": "ewn:thm1", "pack": "ewn", "id": "thm1", "status": "great"}]})
     )
     with pytest.raises(ConfigError, match="known status"):
         report.load(bad)
+    old = {"schema_version": 2, "results": [{"key": "ewn:thm1", "pack": "ewn", "id": "thm1", "status": "pass"}]}
+    bad.write_text(json.dumps(old))
+    assert report.load(bad) == old, "a schema-2 report (before assumption-unmet) is still read"
 
 
 def test_written_report_round_trips_with_pages_and_plot(tmp_path):
@@ -170,6 +173,34 @@ def test_result_status_rules():
     assert report.result_status([passed, {"outcome": "failed", "failure": "fail"}]) == "fail"
     assert report.result_status([passed, {"outcome": "failed", "failure": "error"}]) == "error"
     assert report.result_status([{"outcome": "skipped"}]) == "skipped"
+
+
+def unmet_arm(unmet: int, passed: int, failed: int = 0) -> dict:
+    declared = {"arm": "ewn", "assumption": "A4", "domain": "d", "evidence": "e.", "draws": unmet + passed + failed}
+    draw = [{"name": "A4 margin exponent", "value": -0.1, "threshold": -0.05, "relation": ">="}]
+    counts = {"pass": passed, "fail": failed, "inconclusive": 0}
+    run = {"counts": counts, "assumption_unmet": declared | {"unmet": [draw] * unmet}}
+    return {"nodeid": "p.py::test_property_x_ewn", "result": "ewn:x", "outcome": "passed", "duration_s": 1.0, "run": run}
+
+
+def test_an_arm_whose_draws_mostly_fail_its_assumption_is_never_a_pass():
+    swn = {"outcome": "passed", "run": {"counts": {"pass": 4, "fail": 0, "inconclusive": 0}}}
+    assert report.result_status([swn, unmet_arm(3, 1)]) == "assumption-unmet"
+    assert report.result_status([swn, unmet_arm(1, 1)]) == "pass", "met as often as not: the arm was checked"
+    assert report.result_status([swn, unmet_arm(1, 2)]) == "pass"
+    assert report.result_status([unmet_arm(2, 0)]) == "assumption-unmet", "no verdict at all is not a pass"
+    assert report.result_status([swn, unmet_arm(3, 1), {"outcome": "failed", "failure": "fail"}]) == "fail"
+    assert report.SEVERITY["assumption-unmet"] > report.SEVERITY["pass"]
+
+
+def test_an_unmet_arms_evidence_is_on_the_results_page():
+    summary = report.summarise([unmet_arm(2, 1)])["ewn:x"]
+    assert summary["status"] == "assumption-unmet"
+    (arm,) = summary["assumption_unmet"]
+    assert arm["test"] == "p.py::test_property_x_ewn" and len(arm["unmet"]) == 2
+    page = report._page_md(entry("x", status="assumption-unmet") | {"assumption_unmet": summary["assumption_unmet"]}, [])
+    assert "Assumption A4 unmet on the ewn arm (`p.py::test_property_x_ewn`): 2 of 3 draws failed it." in page
+    assert "A4 margin exponent -0.1 (needs >= -0.05)" in page
 
 
 def test_counterexample_extraction():

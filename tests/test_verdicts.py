@@ -10,7 +10,7 @@ from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.checks import LimitTolerance, SurvivorRule, classify_survivors, late_window, limit
 from verify.parameterisations import Parameterisation
 from verify.strategies import separating_cases
-from verify.tally import Tally, VacuousPropertyWarning, expect_fail, property_of, record, vacuous
+from verify.tally import Tally, UnmetAssumption, VacuousPropertyWarning, expect_fail, property_of, record, vacuous
 from verify.trajectory import Snapshot, StopReason, Trajectory
 from verify.verdicts import Check, Status, decide
 from verify_ewn import regimes
@@ -266,6 +266,41 @@ def test_inconclusive_examples_are_counted_by_the_proxies_they_failed():
         tally.add(decide(proxies, [Check("c", 0.0, 1.0)]))
     assert tally.summary()["inconclusive_through"] == {"A4": 2, "A4, A5": 1}
     assert tally.counts[Status.PASS] == 1
+
+
+def test_an_arm_declared_unmet_keeps_its_failing_draws_as_evidence_and_still_judges_the_rest():
+    """Draws inconclusive through the declared assumption are evidence, not discarded
+    examples; any other inconclusive draw counts as usual, and a fail is still a counterexample."""
+    a4 = Check("A4 margin exponent", -0.1, -0.05, ">=")
+    other = Check("undecided nodes", 3.0, 0.0)
+    verdicts = {
+        0: decide([a4], [Check("c", 0.0, 1.0)]),
+        1: decide([a4, other], [Check("c", 0.0, 1.0)]),
+        2: decide([other], [Check("c", 0.0, 1.0)]),
+        3: decide([], [Check("c", 0.0, 1.0)]),
+        4: decide([], [Check("c", 2.0, 1.0)]),
+    }
+    unmet = UnmetAssumption(arm="ewn", proxy="A4", domain="d", evidence="e")
+
+    def arm(draws):
+        @property_of("meta-unmet", unmet=unmet)
+        @settings(max_examples=len(draws), database=None, derandomize=True)
+        @given(st.sampled_from(draws))
+        def arm_property(i):
+            record(verdicts[i])
+
+        return arm_property
+
+    passing = arm([0, 1, 2, 3])
+    passing()
+    run = passing.last_run
+    declared = run["assumption_unmet"]
+    assert [[p["name"] for p in draw] for draw in declared["unmet"]] == [["A4 margin exponent"]] * 2
+    assert run["counts"] == {"pass": 1, "fail": 0, "inconclusive": 1}
+    assert run["inconclusive_through"] == {"undecided nodes": 1}
+    assert declared["draws"] == 4
+    with pytest.raises(AssertionError):
+        arm([0, 4])()
 
 
 def test_draws_outside_the_domain_are_counted_apart_from_the_verdicts():

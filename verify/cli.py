@@ -212,11 +212,11 @@ def list_results(args: argparse.Namespace) -> int:
         last = {r["key"]: r["status"] for r in report.load(args.report_dir)["results"]}
     for name, pack in selected.items():
         print(f"pack {name}: {pack.title}")
-        print(f"  {'id':<12} {'loss':<14} {'last status':<13} {'modules':<40} title")
+        print(f"  {'id':<12} {'loss':<14} {'last status':<16} {'modules':<40} title")
         for rid, result in registry.catalogue(pack).items():
             modules = ", ".join(result.modules) or "-"
             status = last.get(registry.key(name, rid), "unknown")
-            print(f"  {rid:<12} {result.loss:<14} {status:<13} {modules:<40} {result.title}")
+            print(f"  {rid:<12} {result.loss:<14} {status:<16} {modules:<40} {result.title}")
         if pack.experiments:
             print(f"  experiments: {', '.join(e.name for e in pack.experiments)}")
     return 0

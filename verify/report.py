@@ -1,16 +1,24 @@
 """Per-result regression reports: build, write atomically, load, render and compare.
 
 A report is one JSON document (report.json) holding a schema version, the environment, and
-one entry per result of each pack run: key (`pack:id`), pack, id, title, status (pass | fail
-| inconclusive | error | skipped), example counts, metrics (the worst value of each claim
-check, with its threshold), counterexample (Hypothesis's shrunk falsifying example, if a
-property failed), duration_s, each test's outcome and duration (benchmarks/suite.py reads these), the draws
-rejected as outside the domain, and the inconclusive examples counted by the proxies they
-failed. The environment names the profile, the seed (for a seeded run) and the executor.
+one entry per result of each pack run: key (`pack:id`), pack, id, title, status, example
+counts, metrics (the worst value of each claim check, with its threshold), counterexample
+(Hypothesis's shrunk falsifying example, if a property failed), duration_s, each test's
+outcome and duration (benchmarks/suite.py reads these), the draws rejected as outside the
+domain, the inconclusive examples counted by the proxies they failed, and the evidence of
+arms declared unmet. The environment names the profile, the seed (for a seeded run) and the
+executor.
 Beside it: index.md and index.html with one section per pack, and a folder per pack with
 <id>.json, <id>.md / <id>.html pages, <id>-claims.png (each claim's value in every kept
 example, marked by verdict, with its threshold, and for a trend its series against log L with
 the fitted decay) and <id>.png (one example's trajectory).
+
+A result's status, from its tests, first match wins: skipped (no tests, or all skipped),
+error (a test errored outside its verdicts), fail (a test failed: a counterexample or a
+control that passed), inconclusive (no example passed, or the inconclusive share is evidently
+over one half: verify.tally.vacuous), assumption-unmet (an arm declared unmet, see
+verify.tally.UnmetAssumption, had more draws failing the assumption than conclusive verdicts;
+its evidence is listed in `assumption_unmet`), pass.
 
 Every file is written to a temporary name in the same folder and renamed into place, and
 report.json, which `verify compare` reads, is renamed last: a crash leaves the previous
@@ -36,10 +44,12 @@ from verify.errors import ConfigError
 from verify.packs import Pack, Result
 from verify.tally import vacuous
 
-SCHEMA_VERSION = 2
-STATUSES = ("pass", "fail", "inconclusive", "error", "skipped")
+SCHEMA_VERSION = 3
+# Schema 3 added the status assumption-unmet; a schema-2 report reads as one with no such arm.
+READABLE_SCHEMAS = (2, 3)
+STATUSES = ("pass", "fail", "inconclusive", "assumption-unmet", "error", "skipped")
 # How bad a status is, for "a status change for the worse".
-SEVERITY = {"pass": 0, "skipped": 1, "inconclusive": 2, "fail": 3, "error": 3}
+SEVERITY = {"pass": 0, "skipped": 1, "assumption-unmet": 2, "inconclusive": 2, "fail": 3, "error": 3}
 # A claim metric regresses when it moves toward its threshold by more than this fraction of
 # the threshold's magnitude (the stated drift tolerance, written into each metric entry).
 DRIFT_FRACTION = 0.5
@@ -66,7 +76,17 @@ def result_status(tests: list[dict]) -> str:
     total = sum(counts.values())
     if total and (counts["pass"] == 0 or vacuous(counts["inconclusive"], total)):
         return "inconclusive"
+    if any(_unmet_arm(t.get("run") or {}) for t in tests):
+        return "assumption-unmet"
     return "pass"
+
+
+def _unmet_arm(run: dict) -> bool:
+    """An arm declared unmet (verify.tally.UnmetAssumption) whose draws that failed the
+    assumption outnumber its conclusive verdicts."""
+    unmet = (run.get("assumption_unmet") or {}).get("unmet") or []
+    counts = run.get("counts") or {}
+    return len(unmet) > counts.get("pass", 0) + counts.get("fail", 0)
 
 
 # Hypothesis heads the shrunk example "Falsifying example:" or, lately, "Failing test case:".
@@ -121,6 +141,7 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
         kept: list[dict] = []
         outside: dict[str, int] = {}
         through: dict[str, int] = {}
+        unmet: list[dict] = []
         for test in group:
             run = test.get("run") or {}
             for status, n in (run.get("counts") or {}).items():
@@ -129,6 +150,8 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
                 outside[reason] = outside.get(reason, 0) + n
             for proxies, n in (run.get("inconclusive_through") or {}).items():
                 through[proxies] = through.get(proxies, 0) + n
+            if run.get("assumption_unmet"):
+                unmet.append({"test": test["nodeid"], **run["assumption_unmet"]})
             _merge_checks(checks, run.get("checks") or {})
             kept += run.get("examples") or []
             series = series or run.get("series") or {}
@@ -141,6 +164,7 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
             "examples": counts,
             "outside_domain": dict(sorted(outside.items())),
             "inconclusive_through": dict(sorted(through.items(), key=lambda item: (-item[1], item[0]))),
+            "assumption_unmet": unmet,
             "metrics": checks,
             "counterexample": example,
             "duration_s": round(sum(t["duration_s"] for t in group), 3),
@@ -154,10 +178,10 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
 
 def verdict_table(tests: Iterable[dict]) -> list[str]:
     """The per-result table a run prints: status and example counts of each result."""
-    lines = [f"{'result':<18} {'status':<13} {'pass':>6} {'fail':>6} {'inconclusive':>13}"]
+    lines = [f"{'result':<18} {'status':<16} {'pass':>6} {'fail':>6} {'inconclusive':>13}"]
     for rid, entry in summarise(tests).items():
         counts = entry["examples"]
-        lines.append(f"{rid:<18} {entry['status']:<13} {counts['pass']:>6} {counts['fail']:>6} {counts['inconclusive']:>13}")
+        lines.append(f"{rid:<18} {entry['status']:<16} {counts['pass']:>6} {counts['fail']:>6} {counts['inconclusive']:>13}")
     return lines if len(lines) > 1 else []
 
 
@@ -272,8 +296,8 @@ def load(path: str | Path) -> dict:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ConfigError(f"corrupt report {path}: {error}") from None
-    if not isinstance(document, dict) or document.get("schema_version") != SCHEMA_VERSION:
-        raise ConfigError(f"{path} is not a schema-{SCHEMA_VERSION} verify report")
+    if not isinstance(document, dict) or document.get("schema_version") not in READABLE_SCHEMAS:
+        raise ConfigError(f"{path} is not a verify report of schema {READABLE_SCHEMAS[0]}-{READABLE_SCHEMAS[-1]}")
     results = document.get("results")
     if not isinstance(results, list) or not all(
         isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("key", "pack", "id")) and r.get("status") in STATUSES
@@ -492,6 +516,23 @@ def _through(entry: dict) -> str:
     return "; ".join(f"{n} through {proxies}" for proxies, n in entry["inconclusive_through"].items())
 
 
+def _unmet_lines(entry: dict) -> list[str]:
+    """One paragraph per arm declared unmet: the assumption, how many of its draws failed it,
+    the domain, the measurement behind the declaration and each failing draw's proxy values."""
+    lines = []
+    for arm in entry.get("assumption_unmet") or []:
+        draws = "; ".join(
+            ", ".join(f"{p['name']} {p['value']:.4g} (needs {p['relation']} {p['threshold']:.4g})" for p in draw)
+            for draw in arm["unmet"]
+        )
+        lines.append(
+            f"Assumption {arm['assumption']} unmet on the {arm['arm']} arm (`{arm['test']}`): {len(arm['unmet'])} of "
+            f"{arm['draws']} draws failed it. Domain: {arm['domain']}. Measured: {arm['evidence']}"
+            + (f" This run's failing draws: {draws}." if draws else "")
+        )
+    return lines
+
+
 def _page_md(entry: dict, figures: list[str]) -> str:
     lines = [f"# {entry['key']}: {entry['title']}", "", f"Status: **{entry['status']}**", ""]
     if entry.get("reason"):
@@ -501,6 +542,8 @@ def _page_md(entry: dict, figures: list[str]) -> str:
         lines += [f"Draws rejected as outside the domain (not counted above): {_outside(entry)}.", ""]
     if entry.get("inconclusive_through"):
         lines += [f"Inconclusive examples, by the proxies they failed: {_through(entry)}.", ""]
+    for line in _unmet_lines(entry):
+        lines += [line, ""]
     rows = _metrics_rows(entry)
     if rows:
         lines += ["| claim (worst over examples) | value | threshold | examples |", "|---|---|---|---|"]
@@ -523,6 +566,7 @@ def _page_html(entry: dict, figures: list[str]) -> str:
         parts.append(f"<p>Draws rejected as outside the domain (not counted above): {e(_outside(entry))}.</p>")
     if entry.get("inconclusive_through"):
         parts.append(f"<p>Inconclusive examples, by the proxies they failed: {e(_through(entry))}.</p>")
+    parts += [f"<p>{e(line)}</p>" for line in _unmet_lines(entry)]
     rows = _metrics_rows(entry)
     if rows:
         parts.append("<table><tr><th>claim (worst over examples)</th><th>value</th><th>threshold</th><th>examples</th></tr>")

@@ -14,6 +14,13 @@ as Hypothesis makes them (inconclusive ones until 8 valid), a property at rate 0
 runs, at 0.7 51% and at 0.8 89%; with 4 valid examples, 2%, 30% and 65%.
 The rule is enforced under the `ci` and `thorough` profiles; under `dev` it is a
 VacuousPropertyWarning.
+
+An arm whose domain mostly fails one of the theorem's assumptions, as measured, is declared
+with `property_of(result, unmet=UnmetAssumption(...))`. Its draws are still judged: a
+conclusive verdict counts as usual (a fail is a counterexample), and a draw inconclusive
+through the declared assumption's proxy is kept as evidence that the assumption is unmet, not
+discarded. The report then gives the result the status `assumption-unmet` (never `pass`)
+while such draws outnumber the arm's conclusive verdicts.
 """
 
 from __future__ import annotations
@@ -52,6 +59,30 @@ def vacuous(inconclusive: int, total: int) -> bool:
 KEPT_EXAMPLES = 60
 
 
+@dataclass(frozen=True)
+class UnmetAssumption:
+    """The declaration that an arm's domain does not meet one assumption: `proxy` prefixes
+    the names of the proxies that judge it ("A4" for "A4 normalised margin" and "A4 margin
+    exponent"), `arm` names the arm, `domain` the cases it draws and `evidence` the
+    measurement behind the declaration."""
+
+    arm: str
+    proxy: str
+    domain: str
+    evidence: str
+
+    def unmet_by(self, verdict: Verdict) -> list[dict]:
+        """The failed proxies of `verdict` that judge this assumption, as plain data (empty
+        when the draw met it or reached a conclusive verdict)."""
+        if verdict.status is not Status.INCONCLUSIVE:
+            return []
+        return [
+            {"name": p.name, "value": float(p.value), "threshold": float(p.threshold), "relation": p.relation}
+            for p in verdict.proxies
+            if not p.holds and p.name.startswith(self.proxy)
+        ]
+
+
 def example_record(verdict: Verdict) -> dict:
     """One example for the claim figure: its status, and each claim check's value, threshold,
     relation, trace (log L levels and values, where the claim judges a trend) and groups (the
@@ -85,6 +116,8 @@ class Tally:
     series_status: str | None = None
     outside_domain: Counter = field(default_factory=Counter)
     inconclusive_through: Counter = field(default_factory=Counter)
+    unmet: UnmetAssumption | None = None
+    unmet_draws: list = field(default_factory=list)
 
     def add(self, verdict: Verdict) -> None:
         self.counts[verdict.status] += 1
@@ -117,6 +150,18 @@ class Tally:
             "series": self.series,
             "outside_domain": dict(self.outside_domain),
             "inconclusive_through": dict(self.inconclusive_through),
+            **({"assumption_unmet": self._unmet_summary()} if self.unmet is not None else {}),
+        }
+
+    def _unmet_summary(self) -> dict:
+        assert self.unmet is not None
+        return {
+            "arm": self.unmet.arm,
+            "assumption": self.unmet.proxy,
+            "domain": self.unmet.domain,
+            "evidence": self.unmet.evidence,
+            "draws": self.total + len(self.unmet_draws),
+            "unmet": list(self.unmet_draws),
         }
 
     @property
@@ -137,10 +182,18 @@ def failed_proxies(verdict: Verdict) -> str:
 
 
 def record(verdict: Verdict) -> None:
-    """Count the verdict of one example, discard it if inconclusive, and assert it passed."""
+    """Count the verdict of one example, discard it if inconclusive, and assert it passed.
+    In an arm declared with an UnmetAssumption, a draw inconclusive through that assumption
+    is kept as evidence instead (see the module docstring)."""
+    note(verdict.summary())
+    for tally in _ACTIVE:
+        unmet = tally.unmet.unmet_by(verdict) if tally.unmet is not None else []
+        if unmet:
+            tally.unmet_draws.append(unmet)
+            event("assumption unmet: " + ", ".join(p["name"] for p in unmet))
+            return
     for tally in _ACTIVE:
         tally.add(verdict)
-    note(verdict.summary())
     event(f"verdict: {verdict.status.value}")
     if verdict.status is Status.INCONCLUSIVE:
         event("inconclusive through: " + failed_proxies(verdict))
@@ -167,14 +220,15 @@ def expect_fail(verdict: Verdict) -> None:
     assert verdict.status is Status.FAIL, verdict.summary()
 
 
-def property_of(result: str):
+def property_of(result: str, unmet: UnmetAssumption | None = None):
     """Decorate a Hypothesis test of `result`: its verdicts are tallied under that id, and it
-    fails if its counts show it to be vacuous (see `vacuous`)."""
+    fails if its counts show it to be vacuous (see `vacuous`). `unmet` declares an arm whose
+    domain does not meet one assumption (see the module docstring)."""
 
     def decorate(test):
         @functools.wraps(test)
         def wrapper(*args, **kwargs):
-            run = Tally(result)
+            run = Tally(result, unmet=unmet)
             _ACTIVE[:] = [run]
             try:
                 test(*args, **kwargs)

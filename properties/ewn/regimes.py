@@ -22,6 +22,7 @@ from verify.gd import GDSettings, train_gd
 from verify.objective import Objective
 from verify.parameterisations import Parameterisation
 from verify.strategies import gd_cases, separating_cases
+from verify.tally import UnmetAssumption
 from verify.trajectory import StopReason, Trajectory
 from verify.verdicts import Status, Verdict
 
@@ -262,3 +263,20 @@ def xor_comparisons(hidden: int, first_seed: int, loss: str) -> list[Comparison]
     """XOR_BLOCK initialisations (seeds first_seed, first_seed + 1, ...) in the paper's XOR
     regime: the effective node counts of the runs that reached the target."""
     return xor_effective_nodes(xor_runs(hidden, list(range(first_seed, first_seed + XOR_BLOCK)), loss))
+
+
+# A4 on EWN multi-class flows, measured: 6 drawn deep linear flows' normalised margins kept
+# falling like |log L|^-0.12 to |log L|^-0.34 out to log L = -3,000; of 11 further drawn flows
+# to -300, 9 fell faster than A4's proxy allows (exponents -0.056 to -0.51, the bound -0.05)
+# and 2 met it (one passed, one had undecided nodes). Square nets (width = classes) were no
+# better: A4 failed on 11 of 12.
+EWN_CE_A4_UNMET = UnmetAssumption(
+    arm="ewn",
+    proxy="A4",
+    domain="multi-class cross-entropy EWN deep linear nets of 2-4 layers, flowed to log L = -300",
+    evidence=(
+        "on 6 drawn flows the normalised margin kept falling like |log L|^-0.12 to |log L|^-0.34 out to -3,000;"
+        " of 11 more drawn flows to -300, 9 fell faster than |log L|^-0.05 (to |log L|^-0.51);"
+        " square nets (width = classes): 11 of 12."
+    ),
+)
