@@ -142,7 +142,8 @@ class Tally:
 
     def summary(self) -> dict:
         """Plain data (for pytest-xdist to carry): counts, checks, examples, series, draws
-        outside the domain, and inconclusive examples by the proxies they failed."""
+        outside the domain, inconclusive examples by the proxies they failed and, for an arm
+        declared unmet, its declaration and the draws that failed the assumption."""
         return {
             "counts": {status.value: self.counts[status] for status in Status},
             "checks": self.checks,
