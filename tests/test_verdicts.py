@@ -1,5 +1,7 @@
 """The verdict model, the checkers and the tally: meta-tests of the machinery the properties use."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,6 +16,7 @@ from verify.tally import Tally, UnmetAssumption, VacuousPropertyWarning, expect_
 from verify.trajectory import Snapshot, StopReason, Trajectory
 from verify.verdicts import Check, Status, decide
 from verify_ewn import regimes
+from verify_ewn import test_prop2_alignment as prop2_alignment
 
 
 def snapshot(log_loss, share, w=None, margin=0.1):
@@ -110,10 +113,44 @@ def test_undecided_nodes_block_a_verdict_only_where_they_matter(drift, cos, stat
     v = claims.alignment_claim(
         trajectory(snaps),
         claims.Judging(-300.0, regimes.PROXIES, regimes.SURVIVORS),
-        claims.AlignmentTolerance(1e-2, LimitTolerance(final=0.25, min_decay=0.1, converged_below=1e-3)),
+        prop2_alignment.TOLERANCE,
         cosines=lambda s: np.array(cos),
     )
     assert v.status is status, v.summary()
+
+
+def _turned(angle: float, dim: int) -> np.ndarray:
+    """A unit vector at `angle` from the first axis, in the plane of the first two."""
+    v = np.zeros(dim)
+    v[0], v[1] = np.cos(angle), np.sin(angle)
+    return v
+
+
+@pytest.mark.parametrize(
+    "grad_move, loss_move, status",
+    [
+        (0.0193, 1e-8, Status.FAIL),  # the gradient turns beside a settled loss direction
+        (0.0193, 0.0131, Status.INCONCLUSIVE),  # the 2-hidden run at -300: both still turning
+        (1e-4, 0.0131, Status.PASS),  # a moving loss direction blocks only a failing move
+        (0.0193, 0.0035, Status.FAIL),  # a loss move inside the band explains at most 0.0074
+    ],
+)
+def test_a_moving_loss_direction_blocks_only_a_failing_gradient_move(grad_move, loss_move, status):
+    """prop2's claim (i) on a settled, aligned net whose gradient and loss directions move by
+    1 - cos = grad_move and loss_move over the last milestone."""
+    levels = [-225.0, -250.0, -275.0, -300.0]
+    grad_turn, loss_turn = np.arccos(1 - grad_move), np.arccos(1 - loss_move)
+    snaps = [
+        dataclasses.replace(
+            snapshot(level, [0.8, 0.6]), grad_direction=_turned(grad_turn * last, 3), loss_direction=_turned(loss_turn * last, 2)
+        )
+        for level, last in zip(levels, [False, False, False, True])
+    ]
+    judging = claims.Judging(-300.0, regimes.PROXIES, regimes.SURVIVORS)
+    v = claims.alignment_claim(trajectory(snaps), judging, prop2_alignment.TOLERANCE)
+    assert v.status is status, v.summary()
+    assert np.isclose(v.metrics["gradient_direction_drift"], grad_move)
+    assert np.isclose(v.metrics["loss_direction_move"], loss_move)
 
 
 # Nodes as (share at -225, exponent of share ~ |log L|^e over the window).

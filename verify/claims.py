@@ -101,10 +101,21 @@ class Judging:
 @dataclasses.dataclass(frozen=True)
 class AlignmentTolerance:
     """grad_drift: the most the gradient direction may move over the last milestone; cos: the
-    limit tolerance of the survivors' 1 - cos(w_u, -grad_u L)."""
+    limit tolerance of the survivors' 1 - cos(w_u, -grad_u L); loss_move: the most the loss
+    direction may move over the same milestone for a larger gradient move to be a
+    counterexample (LOSS_DIRECTION_MOVING)."""
 
     grad_drift: float
     cos: LimitTolerance
+    loss_move: float
+
+
+# The gradient direction is -sum_i l_i y_i grad Phi(w, x_i) normalised, so while the loss
+# direction l/||l|| still moves (A3 not yet settled at the claim's resolution) it moves the
+# gradient direction with it, and a gradient move beyond the claim's band says nothing of the
+# limit. The proxy reads the loss direction's move over the last milestone when the gradient's
+# move fails the claim, and 0 otherwise, so that it blocks a verdict only where it could change it.
+LOSS_DIRECTION_MOVING = "loss-direction move under a failing gradient move"
 
 
 @reports_trajectory
@@ -116,7 +127,9 @@ def alignment_claim(
 ) -> Verdict:
     """(i) -grad L/||grad L|| converges: its move over the last milestone is at most
     tol.grad_drift (a support-set change makes the moves jump about earlier in the window, so
-    no trend is fitted to them); (ii) survivors' cos(w_u, -grad_u L) -> 1, judged as a limit.
+    no trend is fitted to them), unless the loss direction moved more than tol.loss_move over
+    that milestone (LOSS_DIRECTION_MOVING, then inconclusive); (ii) survivors'
+    cos(w_u, -grad_u L) -> 1, judged as a limit.
 
     `cosines` selects the per-node statistic (the node_cos of each snapshot); a negative
     control passes a swapped one."""
@@ -127,6 +140,8 @@ def alignment_claim(
     proxies.append(Check("survivors", len(survivors.indices), 1, ">="))
     grad_drift = last_step_drift([s.grad_direction for s in window])
     grad_claim = Check("gradient-direction move over the last milestone", grad_drift, tol.grad_drift)
+    loss_move = last_step_drift([s.loss_direction for s in window])
+    proxies.append(Check(LOSS_DIRECTION_MOVING, 0.0 if grad_claim.holds else loss_move, tol.loss_move))
 
     def over(idx):
         misalignment = np.array([np.max(1.0 - cosines(s)[idx]) if len(idx) else np.nan for s in window])
@@ -135,6 +150,7 @@ def alignment_claim(
     claims, misalignment = _undecided_where_they_matter(proxies, survivors, over)
     metrics = {
         "gradient_direction_drift": grad_drift,
+        "loss_direction_move": loss_move,
         "survivor_misalignment_final": float(misalignment[-1]),
         "survivor_misalignment_start": float(misalignment[0]),
         "survivors": float(len(survivors.indices)),

@@ -16,7 +16,7 @@ import torch
 
 from verify.cases import Case, DataSpec, default_device, train_cases, xor_architecture
 from verify.checks import UNDECIDED_NODES, ProxyTolerances, SurvivorRule
-from verify.claims import SURVIVOR_ALIGNMENT_DRIFT, UNDECIDED_JOINT, Comparison, Judging, effective_nodes
+from verify.claims import LOSS_DIRECTION_MOVING, SURVIVOR_ALIGNMENT_DRIFT, UNDECIDED_JOINT, Comparison, Judging, effective_nodes
 from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
 from verify.objective import Objective
@@ -119,6 +119,7 @@ UNSETTLED = (
     "gradient-direction drift",
     SURVIVOR_ALIGNMENT_DRIFT,
     UNDECIDED_JOINT,
+    LOSS_DIRECTION_MOVING,
 )
 CONTINUE_TO = -450.0
 # Continuing from -300 to -450 at c = 1 - 1/30 took 11,000-31,000 accepted steps on those runs.

@@ -56,6 +56,7 @@ class Settings:
     cos_min_decay: float
     cos_converged_below: float
     gradient_move_max: float
+    loss_move_max: float
 
 
 def train(kind: str, data_seed: int, settings: Settings, device: str) -> Trajectory:
@@ -107,7 +108,9 @@ def judge(kind: str, data_seed: int, trajectory: Trajectory, settings: Settings)
         Claim(
             f"lin-sep/prop2-{kind}/data-seed-{data_seed}",
             f"{name}: the gradient direction converges and surviving nodes align with -grad_u L",
-            claims.alignment_claim(t, judging, claims.AlignmentTolerance(settings.gradient_move_max, cos)),
+            claims.alignment_claim(
+                t, judging, claims.AlignmentTolerance(settings.gradient_move_max, cos, settings.loss_move_max)
+            ),
         ),
         Claim(
             f"lin-sep/thm2-{kind}/data-seed-{data_seed}",
