@@ -9,7 +9,7 @@ the SWN arm on gradient flows (verify_ewn.regimes.FLOW: the statement covers flo
 and an SWN flow to -300 costs 4-7 s against 40-110 s for GD at c = 1 - 1/30).
 Cases are drawn where the run separates the data (verify_ewn.regimes.gd_domain,
 flow_domain), and a run inconclusive at -300 only because it has not settled is continued to
--450 (verify_ewn.regimes.judged_until_settled). Examples (ci): EWN 6 with 3 hidden units (the
+-450 (verify_ewn.regimes.judged_until_settled). Examples (ci): EWN 6 with 2 hidden units (the
 crisp arm, see regimes.CRISP_WIDTHS) and 3 with 4-8 (the generic arm), SWN 3 with 2-4 (the
 paper states the lemma for both); exponential loss; thorough: 10x.
 """

@@ -11,7 +11,7 @@ drifting (between settled and dying, verify_ewn.regimes.SURVIVORS) is inconclusi
 EWN on GD runs, the SWN arm on gradient flows (verify_ewn.regimes.FLOW: the statement covers
 flows under A1-A4, and an SWN flow to -300 costs 4-7 s against 40-110 s for GD at c = 1 - 1/30).
 Cases are drawn where the run separates the data (verify_ewn.regimes.gd_domain, flow_domain).
-Examples (ci): EWN 6 with 3 hidden units (the crisp arm, see regimes.CRISP_WIDTHS) and 3 with
+Examples (ci): EWN 6 with 2 hidden units (the crisp arm, see regimes.CRISP_WIDTHS) and 3 with
 4-8 (the generic arm), SWN 2 with 2-4; exponential loss; thorough: 10x.
 """
 

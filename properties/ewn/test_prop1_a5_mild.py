@@ -10,7 +10,7 @@ with the theory (||w_u|| ||grad_u L|| ~ L |log L|, so log A5 - log|log L| has sl
 log L). Control: c = 1 violates the hypothesis, and the property reports fail.
 prop1's cases are drawn where GD separates the data (verify_ewn.regimes.gd_domain), and a run
 inconclusive at -300 only because it has not settled is continued to -450
-(verify_ewn.regimes.judged_until_settled). Examples (ci): prop1 4 with 3 hidden units (the crisp
+(verify_ewn.regimes.judged_until_settled). Examples (ci): prop1 4 with 2 hidden units (the crisp
 arm, see regimes.CRISP_WIDTHS) and 3 with 4-8 (the generic arm), EWN and Unnorm, ReLU^2, to
 -300; prop4 6 (Unnorm, linear, 2-3 classes, to -150); thorough: 10x. The cross-entropy
 domain is Unnorm because EWN's normalised margin kept falling (as |log L|^-0.1 to -0.3, so A4

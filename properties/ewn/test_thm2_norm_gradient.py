@@ -11,8 +11,8 @@ must be within tolerance at the end and must decay across the late window. EWN o
 the SWN arm on gradient flows (verify_ewn.regimes.FLOW: the statement covers flows under A1-A4,
 and an SWN flow to -300 costs 4-7 s against 40-110 s for GD at c = 1 - 1/30).
 Cases are drawn where the run separates the data (verify_ewn.regimes.gd_domain,
-flow_domain). Examples (ci): EWN 8 with 3 hidden units (the crisp arm: exactly the two survivors
-thm2-survivors predicts, plus one node that dies fast) and 4 with 4-8 (the generic arm, where
+flow_domain). Examples (ci): EWN 8 with 2 hidden units (the crisp arm: exactly the two survivors
+thm2-survivors predicts, see regimes.CRISP_WIDTHS) and 4 with 4-8 (the generic arm, where
 surplus nodes die slowly, so more examples are inconclusive), SWN 3 with 2-4; thorough: 10x.
 
 The cross-entropy version, thm4, is checked on gradient flows in test_thm4_norm_gradient_ce.py.

@@ -19,8 +19,8 @@ Checked on GD runs to log L = -300, continued to -450 when unsettled
 survivors' counts per layer, divided by the layers' degrees, must agree exactly. Undecided
 nodes make the example inconclusive when some choice of which of them survive would satisfy
 the claim. Cases are drawn where GD separates the data (verify_ewn.regimes.gd_domain).
-Examples (ci): 6 one-output ReLU^2 nets with 3 hidden units (the crisp arm) and 3 with 4-8 (the
-generic arm); thorough: 10x.
+Examples (ci): 6 one-output ReLU^2 nets with 3 hidden units (the crisp arm, where one node must
+die: regimes.SURVIVOR_COUNT_WIDTHS) and 3 with 4-8 (the generic arm); thorough: 10x.
 
 Measured on 48 drawn EWN runs (2, 3, 4 and 6 hidden units, 12 each): every run
 that settled kept exactly two hidden survivors and its output node (3 hidden: 10 of 10, the
@@ -59,7 +59,7 @@ def verdict(case: Case):
 
 @property_of("thm2-survivors")
 @settings(max_examples=examples(6))
-@given(case=regimes.gd_domain(["ewn"], regimes.CRISP_WIDTHS))
+@given(case=regimes.gd_domain(["ewn"], regimes.SURVIVOR_COUNT_WIDTHS))
 def test_property_thm2_survivors_ewn_crisp(case):
     record(verdict(case))
 
@@ -72,7 +72,7 @@ def test_property_thm2_survivors_ewn(case):
 
 
 @settings(max_examples=examples(3))
-@given(case=regimes.gd_domain(["ewn"], regimes.CRISP_WIDTHS))
+@given(case=regimes.gd_domain(["ewn"], regimes.SURVIVOR_COUNT_WIDTHS))
 def test_control_thm2_survivors_nearest_wrong_counts_fail(case):
     """The nearest wrong formulas on the property's own runs: one survivor per layer (the
     degrees ignored), and counts in inverse proportion to the degrees."""
