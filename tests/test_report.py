@@ -203,6 +203,12 @@ def test_an_unmet_arms_evidence_is_on_the_results_page():
     assert "A4 margin exponent -0.1 (needs >= -0.05)" in page
 
 
+def test_the_printed_table_counts_an_arms_unmet_draws_apart():
+    header, row = report.verdict_table([unmet_arm(2, 1)])
+    assert header.split()[-2:] == ["inconclusive", "unmet"]
+    assert row.split() == ["ewn:x", "assumption-unmet", "1", "0", "0", "2"]
+
+
 def test_counterexample_extraction():
     text = "\n".join(
         [

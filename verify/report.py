@@ -177,11 +177,13 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
 
 
 def verdict_table(tests: Iterable[dict]) -> list[str]:
-    """The per-result table a run prints: status and example counts of each result."""
-    lines = [f"{'result':<18} {'status':<16} {'pass':>6} {'fail':>6} {'inconclusive':>13}"]
+    """The per-result table a run prints: status and example counts of each result, and the
+    draws kept as evidence that a declared assumption is unmet (counted in no other column)."""
+    lines = [f"{'result':<18} {'status':<16} {'pass':>6} {'fail':>6} {'inconclusive':>13} {'unmet':>6}"]
     for rid, entry in summarise(tests).items():
-        counts = entry["examples"]
-        lines.append(f"{rid:<18} {entry['status']:<16} {counts['pass']:>6} {counts['fail']:>6} {counts['inconclusive']:>13}")
+        c = entry["examples"]
+        unmet = sum(len(arm["unmet"]) for arm in entry["assumption_unmet"])
+        lines.append(f"{rid:<18} {entry['status']:<16} {c['pass']:>6} {c['fail']:>6} {c['inconclusive']:>13} {unmet:>6}")
     return lines if len(lines) > 1 else []
 
 
