@@ -111,9 +111,6 @@ class Survivors:
     def indices(self) -> np.ndarray:
         return np.flatnonzero(self.mask)
 
-    def settled_check(self) -> Check:
-        return Check(UNDECIDED_NODES, int(self.undecided.sum()), 0, "<=")
-
 
 def share_exponents(window: list[Snapshot]) -> np.ndarray:
     """Per node, e with share ~ |log L|^e across the window (0 for a settled share)."""
