@@ -12,11 +12,21 @@ from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.checks import LimitTolerance, SurvivorRule, classify_survivors, late_window, limit
 from verify.parameterisations import Parameterisation
 from verify.strategies import separating_cases
-from verify.tally import Tally, UnmetAssumption, VacuousPropertyWarning, expect_fail, property_of, record, vacuous
+from verify.tally import (
+    Tally,
+    UnmetAssumption,
+    VacuousPropertyWarning,
+    expect_fail,
+    failed_proxies,
+    property_of,
+    record,
+    vacuous,
+)
 from verify.trajectory import Snapshot, StopReason, Trajectory
 from verify.verdicts import Check, Status, decide
 from verify_ewn import regimes
 from verify_ewn import test_prop2_alignment as prop2_alignment
+from verify_ewn import test_thm2_norm_gradient as thm2_norm_gradient
 
 
 def snapshot(log_loss, share, w=None, margin=0.1):
@@ -157,6 +167,30 @@ SETTLED, DYING, UNDECIDED, FADING = (0.4, 0.0), (0.03, -0.4), (0.4, -0.1), (0.4,
 
 
 RISING = (0.35, 0.12)
+
+
+def _shares_over_window(nodes):
+    """Snapshots over -225..-300 whose node shares follow (share at -225, exponent) per node."""
+    levels = [-225.0, -250.0, -275.0, -300.0]
+    first, exps = np.array([n[0] for n in nodes]), np.array([n[1] for n in nodes])
+    return trajectory([snapshot(level, first * (level / levels[0]) ** exps) for level in levels])
+
+
+@pytest.mark.parametrize(
+    "nodes, status, failing",
+    [
+        ([SETTLED, UNDECIDED, RISING], Status.INCONCLUSIVE, "undecided nodes"),  # 1 settled, 2 may survive
+        ([SETTLED, DYING, FADING], Status.INCONCLUSIVE, "survivors"),  # 1 settled, no candidate
+        ([SETTLED, SETTLED, DYING], Status.PASS, ""),
+    ],
+)
+def test_too_few_settled_survivors_wait_for_undecided_nodes(nodes, status, failing):
+    """thm2's checker with fewer than two settled survivors: undecided nodes make the run
+    unsettled (continued to -450), too few candidates make it inconclusive for good."""
+    judging = claims.Judging(-300.0, regimes.PROXIES, regimes.SURVIVORS)
+    v = claims.norm_gradient_claim(_shares_over_window(nodes), claims.ewn_statistic, judging, thm2_norm_gradient.TOLERANCE)
+    assert v.status is status and failed_proxies(v) == failing, v.summary()
+    assert regimes.unsettled(v) is (failing == "undecided nodes")
 
 
 @pytest.mark.parametrize(
