@@ -211,16 +211,14 @@ def test_survivor_counts_follow_the_layer_degrees(hidden, output, status):
     """The survivor-count checker on a one-output ReLU^2 layout (degrees 2 and 1): settled
     counts must be proportional, and any undecided node makes the example inconclusive (shares
     are tied, so a node still moving can move the settled ones)."""
-    levels = np.array([-225.0, -250.0, -275.0, -300.0])
-    first, exponents = np.array([*hidden, output]).T
-    snaps = [snapshot(level, first * (level / levels[0]) ** exponents) for level in levels]
+    run = _shares_over_window([*hidden, output])
     layers = (0,) * len(hidden) + (1,)
     judging = claims.Judging(-300.0, regimes.PROXIES, regimes.SURVIVORS)
-    v = claims.survivor_count_claim(trajectory(snaps), judging, layers, {0: 2, 1: 1})
+    v = claims.survivor_count_claim(run, judging, layers, {0: 2, 1: 1})
     assert v.status is status, v.summary()
     # Degrees ignored (one survivor per layer): the two-survivor layout fails.
     if hidden == [SETTLED, SETTLED, DYING]:
-        assert claims.survivor_count_claim(trajectory(snaps), judging, layers, {0: 1, 1: 1}).status is Status.FAIL
+        assert claims.survivor_count_claim(run, judging, layers, {0: 1, 1: 1}).status is Status.FAIL
 
 
 @given(exponent=st.floats(-2.0, 2.0), scale=st.floats(1e-6, 1.0))
