@@ -156,6 +156,30 @@ def test_a_third_party_pack_runs_through_verify_run(tmp_path):
     assert "## Pack tiny" in (tmp_path / "report" / "index.md").read_text()
 
 
+def test_a_failing_test_outside_every_result_fails_the_run(tmp_path):
+    """CI judges the properties by `verify run` alone, so a failing helper test that no result
+    records must still make the run exit 1."""
+    import os
+    import subprocess
+    import sys
+
+    from tiny_pack import PASSING, make_pack
+
+    broken = "def test_helper_sums():\n    assert sum([0.1, 0.2]) == 0.3\n"
+    site = make_pack(tmp_path, "tiny", ["ratio"], {"test_ratio_small.py": PASSING, "test_helpers.py": broken})
+    done = subprocess.run(
+        [sys.executable, "-m", "verify.cli", "run", "--pack", "tiny", "--workers", "0", "--report-dir", str(tmp_path / "r")],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(site)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    document = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert [r["status"] for r in document["results"]] == ["pass"], "the helper belongs to no result"
+    assert done.returncode == 1 and "a test outside the results' records" in done.stdout, done.stdout + done.stderr
+
+
 def test_repeated_list_options_accumulate():
     """`--fault A --fault B` runs both, as `--fault A B` does (argparse alone keeps the last)."""
     parser = cli._parser()

@@ -2,7 +2,10 @@
 
 import ast
 import re
+import tomllib
 from pathlib import Path
+
+from verify import packs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,12 +16,20 @@ def readme_commands() -> list[str]:
 
 
 def test_ci_runs_the_readme_test_command():
+    """CI runs the README's test command in its two halves: `tests` under pytest, and every
+    property folder (pytest's other test path) through `verify run --profile ci`, which is the
+    same pytest run of the properties under the ci profile, with the report kept. Nothing the
+    README's command runs is left out, and nothing runs twice."""
     main_job, tests = readme_commands()[:2]
     assert "verify run" in main_job
     assert tests.endswith("pytest -n auto")
     ci_lines = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()]
-    assert tests in ci_lines
+    assert tests + " tests" in ci_lines
     assert "verify run --profile ci --report-dir reports/ci" in ci_lines
+    pytest_options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert pytest_options["testpaths"] == ["tests", "properties"]
+    folders = {p.resolve() for p in (ROOT / "properties").iterdir() if p.is_dir() and not p.name.startswith("__")}
+    assert {Path(pack.properties).resolve() for pack in packs.select(None).values()} == folders
 
 
 def library_imports() -> dict[str, set[str]]:

@@ -153,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
     what = ", ".join(keys) if keys else "all results of " + ", ".join(selected)
     where = f" on the cluster {on.spec}" if on else ""
     print(f"verify: running {what} under the {profile!r} profile{where}", flush=True)
+    code = 0
     if on is None:
         code = subprocess.call([*command, *workers, "--verify-report", str(folder), "--verify-progress"], env=env)
         if code == 5:
@@ -169,6 +170,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"verify: regression: {line}")
     if failed:
         print(f"verify: failed: {', '.join(failed)}")
+        return 1
+    if code == 1:
+        # A failing control or meta-test outside every result's records still fails the run.
+        print("verify: failed: a test outside the results' records (see pytest's summary above)")
         return 1
     return 3 if regressions else 0
 
