@@ -310,3 +310,24 @@ def test_a_group_comparison_draws_the_values_it_compared(tmp_path):
     entry_["claim_examples"] = [record]
     report.write(document(entry_), tmp_path)
     assert (tmp_path / "ewn" / "prop3-claims.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_each_property_tests_own_counts_are_kept_and_shown_beside_it():
+    """A result pools its arms (crisp and generic, EWN and SWN); its page also gives each
+    property test's own pass / fail / inconclusive, so an arm's share can be read off."""
+
+    def record(nodeid, counts):
+        run = {"counts": counts, "checks": {}, "examples": [], "series": {}} if counts else None
+        return {"nodeid": nodeid, "result": "ewn:thm2", "outcome": "passed", "duration_s": 1.0, "run": run}
+
+    crisp, generic = {"pass": 8, "fail": 0, "inconclusive": 1}, {"pass": 5, "fail": 1, "inconclusive": 4}
+    summary = report.summarise([record("a.py::crisp", crisp), record("a.py::generic", generic), record("a.py::control", None)])
+    result = summary["ewn:thm2"]
+    assert result["test_examples"] == {"a.py::crisp": crisp, "a.py::generic": generic}
+    assert result["examples"] == {"pass": 13, "fail": 1, "inconclusive": 5}
+    page = entry("thm2") | {"tests": result["tests"], "test_examples": result["test_examples"]}
+    md, html_page = report._page_md(page, []), report._page_html(page, [])
+    assert "- `a.py::crisp`: passed (8 / 0 / 1)" in md and "- `a.py::generic`: passed (5 / 1 / 4)" in md
+    assert "- `a.py::control`: passed\n" in md
+    assert "<code>a.py::crisp</code>: passed (8 / 0 / 1)" in html_page
+    assert "<code>a.py::control</code>: passed</li>" in html_page

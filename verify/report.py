@@ -169,11 +169,24 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
             "counterexample": example,
             "duration_s": round(sum(t["duration_s"] for t in group), 3),
             "tests": {t["nodeid"]: t["outcome"] for t in group},
+            "test_examples": {t["nodeid"]: _counts_of(t) for t in group if _counts_of(t)},
             "test_durations_s": {t["nodeid"]: round(t["duration_s"], 3) for t in group},
             "claim_examples": kept,
             "series": series,
         }
     return out
+
+
+def _counts_of(test: dict) -> dict[str, int]:
+    """A property test's own pass / fail / inconclusive counts (one arm of its result); {} for
+    a test that records no verdicts."""
+    counts = (test.get("run") or {}).get("counts") or {}
+    return {status: counts.get(status, 0) for status in _empty_counts()} if counts else {}
+
+
+def _test_line(entry: dict, nodeid: str) -> str:
+    counts = entry.get("test_examples", {}).get(nodeid)
+    return f" ({' / '.join(str(counts[s]) for s in _empty_counts())})" if counts else ""
 
 
 def verdict_table(tests: Iterable[dict]) -> list[str]:
@@ -554,7 +567,8 @@ def _page_md(entry: dict, figures: list[str]) -> str:
     if entry.get("counterexample"):
         lines += ["Counterexample:", "", "```", entry["counterexample"], "```", ""]
     lines += [f"![{entry['id']}: {figure}]({figure})\n" for figure in figures]
-    lines += ["Tests:", ""] + [f"- `{nodeid}`: {outcome}" for nodeid, outcome in entry.get("tests", {}).items()]
+    lines += ["Tests (a property test's pass / fail / inconclusive in brackets):", ""]
+    lines += [f"- `{nodeid}`: {outcome}{_test_line(entry, nodeid)}" for nodeid, outcome in entry.get("tests", {}).items()]
     return "\n".join(lines) + "\n"
 
 
@@ -577,7 +591,9 @@ def _page_html(entry: dict, figures: list[str]) -> str:
     if entry.get("counterexample"):
         parts.append(f"<p>Counterexample:</p><pre>{e(entry['counterexample'])}</pre>")
     parts += [f'<img src="{e(figure)}" alt="{e(entry["id"])}: {e(figure)}">' for figure in figures]
-    parts.append("<ul>" + "".join(f"<li><code>{e(n)}</code>: {e(o)}</li>" for n, o in entry.get("tests", {}).items()) + "</ul>")
+    parts.append("<p>Tests (a property test's pass / fail / inconclusive in brackets):</p>")
+    items = "".join(f"<li><code>{e(n)}</code>: {e(o + _test_line(entry, n))}</li>" for n, o in entry.get("tests", {}).items())
+    parts.append("<ul>" + items + "</ul>")
     return _html_document(f"verify: {entry['key']}", "\n".join(parts))
 
 
