@@ -9,6 +9,7 @@ import torch
 from verify.cases import Case, DataSpec, lin_sep_architecture
 from verify.gd import GDSettings, train_gd
 from verify.nets import Architecture
+from verify.objective import Objective
 from verify.parameterisations import Parameterisation, ParamNet
 from verify.trajectory import StopReason
 
@@ -87,6 +88,35 @@ def test_snapshot_quantities_are_consistent():
     assert np.allclose(final.node_log_a5, expected_a5, rtol=0, atol=1e-12)
     assert final.w.shape == (8 * 2 + 8,)
     assert trajectory.series("node_share").shape == (len(trajectory.snapshots), 8 + 1)
+
+
+@pytest.mark.parametrize("kind", ["ewn", "unnorm"])
+def test_a_nearly_dead_node_is_recorded_as_its_scaled_copy(kind):
+    """A ReLU^2 node's gradient scales with its weights, so its cosine is scale-free and its log
+    gradient norm moves by the log of the scale. At 1e-170 the gradient's entries square below
+    the smallest double: the snapshot must still give the values at 1e-3 (which the other nodes
+    see as a 1e-6 change in the output, hence the tolerance), not inf or -inf."""
+    arch = Architecture(3, (3,), 1, "relu2")
+    data = DataSpec("binary", seed=4, m=8, d=3).build()
+    net = ParamNet(arch, Parameterisation(kind))
+    generator = torch.Generator().manual_seed(4)
+    first, second = (
+        torch.randn(3, 3, generator=generator, dtype=torch.float64),
+        torch.randn(1, 3, generator=generator, dtype=torch.float64),
+    )
+    objective = Objective(net, data)
+
+    def snapshot(scale):
+        w = first.clone()
+        w[0] *= scale / w[0].norm()
+        return objective.measure(net.params_from_weights([w, second]), step=0, attempts=0, k=1.0, c=1.0, log_d=-math.inf)
+
+    tiny, small = snapshot(1e-170), snapshot(1e-3)
+    for s in (tiny, small):
+        assert np.isfinite(s.node_cos).all() and np.isfinite(s.node_log_grad_norm).all()
+    assert abs(tiny.node_cos[0] - small.node_cos[0]) <= 1e-5
+    assert abs(tiny.node_log_grad_norm[0] - small.node_log_grad_norm[0] - math.log(1e-167)) <= 1e-5
+    assert abs(tiny.node_log_norm[0] - math.log(1e-170)) <= 1e-12
 
 
 def test_log_d_accumulates_the_learning_rates():

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from verify import losses
+from verify import losses, norms
 from verify.data import Dataset
 from verify.errors import ConfigError, require
 from verify.nets import forward
@@ -155,12 +155,9 @@ def measure_batch(
     weights = [w.detach() for w in weights]
     w_rows, g_rows = _node_blocks(net, weights), _node_blocks(net, grads)
     w_flat, g_flat = _trainable_vector(net, weights), _trainable_vector(net, grads)
-    node_norm = torch.cat([b.norm(dim=-1) for b in w_rows], dim=1)
-    node_grad_norm = torch.cat([b.norm(dim=-1) for b in g_rows], dim=1)
-    node_cos = -torch.cat(
-        [((a / a.norm(dim=-1, keepdim=True)) * (b / b.norm(dim=-1, keepdim=True))).sum(dim=-1) for a, b in zip(w_rows, g_rows)],
-        dim=1,
-    )
+    node_norm = torch.cat([norms.norm(b) for b in w_rows], dim=1)
+    node_grad_norm = torch.cat([norms.norm(b) for b in g_rows], dim=1)
+    node_cos = -torch.cat([(norms.unit(a) * norms.unit(b)).sum(dim=-1) for a, b in zip(w_rows, g_rows)], dim=1)
     log_l = value.detach()
     node_log_norm = torch.log(node_norm)
     node_log_grad_norm = log_l[:, None] + torch.log(node_grad_norm)
@@ -168,18 +165,18 @@ def measure_batch(
     k = torch.tensor([m.k for m in metas], dtype=torch.float64, device=log_l.device)
     c = torch.tensor([m.c for m in metas], dtype=torch.float64, device=log_l.device)
     log_eta = torch.log(k) - c * log_l
-    cpu = {
+    on_device = {
         "log_l": log_l,
         "log_eta": log_eta,
         "w": w_flat,
         "node_log_norm": node_log_norm,
         "node_log_grad_norm": node_log_grad_norm,
         "node_cos": node_cos,
-        "node_share": node_norm / w_flat.norm(dim=1, keepdim=True),
+        "node_share": node_norm / norms.norm(w_flat)[:, None],
         "node_log_a5": log_eta[:, None] + node_log_norm + node_log_grad_norm,
-        "grad_direction": -g_flat / g_flat.norm(dim=1, keepdim=True),
+        "grad_direction": -norms.unit(g_flat),
     }
-    cpu = {name: t.cpu().numpy() for name, t in cpu.items()}
+    cpu = {name: t.cpu().numpy() for name, t in on_device.items()}
     degree = net.arch.degree
     snapshots = []
     for row, meta in enumerate(metas):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
+from verify import norms
 from verify.errors import ConfigError, require
 from verify.nets import Architecture, frozen_values
 
@@ -40,7 +41,7 @@ class Parameterisation:
 
 def _row_norms(v: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
     """Row norms, with 1 in rows that are not nodes so that nothing divides by zero."""
-    return torch.where(rows, v.norm(dim=-1), torch.ones((), dtype=v.dtype, device=v.device))
+    return torch.where(rows, norms.norm(v), torch.ones((), dtype=v.dtype, device=v.device))
 
 
 class ParamNet:
@@ -73,10 +74,9 @@ class ParamNet:
                 theta.append(wt.clone())
                 continue
             rows = self.arch.node_rows(layer).to(w.device)
-            norms = wt.norm(dim=1)
-            if bool((rows & (norms == 0)).any()):
-                raise ConfigError(f"layer {layer} has a zero node, which {kind} cannot represent")
             safe = _row_norms(wt, rows)
+            if bool((rows & (safe == 0)).any()):
+                raise ConfigError(f"layer {layer} has a zero node, which {kind} cannot represent")
             v = wt / safe[:, None]
             scale = torch.log(safe) if kind == "ewn" else safe
             theta.extend([scale, v])
