@@ -14,6 +14,8 @@ from verify import cli, image_data, packs
 from verify import experiment as experiments
 from verify import experiment_config as config
 from verify.errors import ConfigError
+from verify.parameterisations import Parameterisation, ParamNet
+from verify.sgd import SGDSettings, train_sgd
 from verify.verdicts import Status
 from verify_ewn.experiments import conv_rate, lin_sep, pruning, simple_traj
 
@@ -118,6 +120,30 @@ def test_pruning_with_no_level_reached_is_inconclusive(tmp_path):
     path = tiny_config(tmp_path, "pruning", max_steps=5)
     summary = experiments.run_experiment(EWN.experiment("pruning"), tmp_path / "out", config_path=path)
     assert {c["status"] for c in summary["claims"]} == {"inconclusive"}
+
+
+def test_pruning_trains_with_the_papers_minibatch_sgd(tmp_path):
+    """trainer "sgd": each run is verify.sgd's, with max_steps minibatch steps (120 points in
+    minibatches of 32 make 4 steps an epoch), its order drawn from the seed."""
+    path = tiny_config(tmp_path, "pruning", trainer="sgd", batch_size=32, max_steps=400, k_max=0.01)
+    summary = experiments.run_experiment(EWN.experiment("pruning"), tmp_path / "out", config_path=path)
+    for kind, steps in summary["measured"]["steps"].items():
+        assert steps == [400], kind
+    settings = config.load("pruning", "quick", pruning.Settings, path)
+    split = pruning.load_split(settings, 0)
+    arch, runs, _ = pruning.train_runs(settings, split, 0, "cpu")
+    net = ParamNet(arch, Parameterisation("ewn", normalise_last=False))
+    sgd = SGDSettings(batch_size=32, k0=0.01, k_max=0.01, c=1.0, max_epochs=100, target_log_loss=-10.0, snapshot_every=2.0)
+    alone = train_sgd(
+        net, split.train, pruning.initial_weights(arch, settings.init_scale, 0), dataclasses.replace(sgd, patience=400)
+    )
+    assert (runs["ewn"][0].final.w == alone.final.w).all()
+
+
+def test_pruning_names_an_unknown_trainer(tmp_path):
+    path = tiny_config(tmp_path, "pruning", trainer="adam")
+    with pytest.raises(ConfigError, match="trainer 'adam' must be one of"):
+        config.load("pruning", "quick", pruning.Settings, path)
 
 
 # ---- configurations --------------------------------------------------------------------------

@@ -9,13 +9,16 @@ snapshot grid), EWN's mean test accuracy over `compare_fractions` pruned exceeds
 in at least `win_share` of the seeds. A seed whose pair did not both reach the first (highest)
 configured level is left out; with no seed left, the claim is inconclusive.
 
-Trainer: full-batch GD with eta = k / L^c (verify.gd), one batched program per
-parameterisation for all seeds (verify.batched). What each budget reaches is recorded in
-`measured.reached`; the README has the figures for digits on 2 CPU cores.
+Trainer (`trainer`): "gd", full-batch GD with eta = k / L^c (verify.gd), one batched program
+for all parameterisations and seeds (verify.batched); or "sgd", the paper's recipe, minibatch
+SGD with the loss-normalised step and k adapted per epoch (verify.sgd), one run at a time,
+`max_steps` then counting minibatch steps. What each budget reaches is recorded in
+`measured.reached`; the README has the figures for digits on 2 CPU cores, for both trainers.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,10 +32,12 @@ from verify.experiment import Claim, Outcome
 from verify.gd import GDSettings
 from verify.nets import Architecture, forward
 from verify.parameterisations import KINDS, Parameterisation, ParamNet
+from verify.sgd import SGDSettings, train_sgd
 from verify.trajectory import Snapshot, Trajectory
 from verify.verdicts import Check, decide
 
 FIGURES = ["figure7.png", "figure11.png"]
+TRAINERS = ("gd", "sgd")
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,9 @@ class Settings:
     compare_fractions: list[float]
     seeds: int
     win_share: float
+    trainer: str
+    batch_size: int
+    sgd_undo_rising: bool
 
     def __post_init__(self) -> None:
         require(self.hidden >= 2 and self.seeds >= 1, "pruning needs hidden >= 2 and seeds >= 1")
@@ -61,6 +69,8 @@ class Settings:
         for fraction in self.prune_fractions + self.compare_fractions:
             require(0 <= fraction < 1, f"pruned fraction {fraction} must lie in [0, 1)")
         require(0 < self.win_share <= 1, f"win_share {self.win_share} must lie in (0, 1]")
+        require(self.trainer in TRAINERS, f"trainer {self.trainer!r} must be one of {list(TRAINERS)}")
+        require(self.batch_size >= 1, f"batch_size {self.batch_size} must be >= 1")
 
 
 def load_split(settings: Settings, seed: int, mnist_dir=None) -> image_data.Split:
@@ -177,6 +187,23 @@ def _figures(arch, runs, initial_norms, settings, split, out: Path) -> None:
     files.save_figure(figure, out / FIGURES[1])
 
 
+def _sgd_settings(settings: Settings, gd: GDSettings, points: int, seed: int) -> SGDSettings:
+    """The GD settings' schedule as minibatch SGD: the same k, c, target and snapshots, and as
+    many epochs as max_steps minibatch steps fill; the minibatch order drawn from `seed`."""
+    return SGDSettings(
+        batch_size=settings.batch_size,
+        k0=gd.k0,
+        k_max=gd.k_max,
+        c=gd.c,
+        max_epochs=max(1, settings.max_steps // math.ceil(points / settings.batch_size)),
+        target_log_loss=gd.target_log_loss,
+        snapshot_every=gd.snapshot_every,
+        patience=settings.max_steps,
+        seed=seed,
+        undo_rising=settings.sgd_undo_rising,
+    )
+
+
 def train_runs(settings: Settings, split: image_data.Split, seed: int, device: str):
     """The architecture, each parameterisation's runs (one per seed, batched) and the seeds'
     initial first-layer node norms."""
@@ -191,12 +218,14 @@ def train_runs(settings: Settings, split: image_data.Split, seed: int, device: s
         patience=settings.max_steps,
     )
     inits = [initial_weights(arch, settings.init_scale, seed + i) for i in range(settings.seeds)]
-    problems = [
-        Problem(ParamNet(arch, Parameterisation(kind, normalise_last=False)), split.train, init, gd)
-        for kind in KINDS
-        for init in inits
-    ]
-    trained = train_grouped(problems, device)
+    nets = [(ParamNet(arch, Parameterisation(kind, normalise_last=False)), i) for kind in KINDS for i in range(settings.seeds)]
+    if settings.trainer == "gd":
+        trained = train_grouped([Problem(net, split.train, inits[i], gd) for net, i in nets], device)
+    else:
+        trained = [
+            train_sgd(net, split.train, inits[i], _sgd_settings(settings, gd, len(split.train.y), seed + i), device)
+            for net, i in nets
+        ]
     runs = {kind: trained[i * settings.seeds : (i + 1) * settings.seeds] for i, kind in enumerate(KINDS)}
     return arch, runs, [init[0].norm(dim=1).numpy() for init in inits]
 
