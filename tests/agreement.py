@@ -28,7 +28,9 @@ three different things:
   unperturbed run marks where comparison ends: from there rounding alone decides the path.
 
 So `assert_trajectories_agree` pairs the snapshots while their decisions agree ((step,
-attempts) equal; k, a function of the decisions alone, then equal to the bit), compares the
+attempts) and k equal; k follows the order of the decisions, which equal counts do not fix:
+measured on an SWN run under ATEN_CPU_CAPABILITY=default, where a tie near step 1,197 swapped an
+accept and an undo), compares the
 states of that common prefix field by field, checks that the log-L histories part only at a
 tie, and compares outcomes: the stop reason, and, where nothing parted, the step counts.
 """
@@ -122,8 +124,11 @@ def _first_divergence(a: np.ndarray, b: np.ndarray, allowed: np.ndarray) -> int 
     return None if len(a) == len(b) else min(len(a), len(b))
 
 
-def _decisions(snapshot: Snapshot) -> tuple[int, int]:
-    return snapshot.step, snapshot.attempts
+def _decisions(snapshot: Snapshot) -> tuple[int, int, float]:
+    """The decisions up to a snapshot: how many steps were accepted and attempted, and k, which
+    their order sets (once k_max caps the growth, accepting then undoing and undoing then
+    accepting leave equal counts and different k)."""
+    return snapshot.step, snapshot.attempts, snapshot.k
 
 
 def assert_trajectories_agree(a: Trajectory, b: Trajectory, per_step: float, sensitivity: Sensitivity | None = None) -> Agreement:
@@ -140,7 +145,6 @@ def assert_trajectories_agree(a: Trajectory, b: Trajectory, per_step: float, sen
     for index, (x, y) in enumerate(zip(a.snapshots, b.snapshots)):
         if _decisions(x) != _decisions(y):
             break
-        assert x.k == y.k, f"k differs at step {x.step} although every decision agreed"
         amplified = None
         if sensitivity is not None:
             pair = [run.snapshots[index] for run in (sensitivity.origin, sensitivity.shadow) if index < len(run.snapshots)]

@@ -83,8 +83,8 @@ def test_the_core_imports_no_pack():
 
 LAYERS = {
     "base": ["errors", "files", "profiles"],
-    "model": ["nets", "parameterisations", "losses", "data", "image_data", "trajectory", "objective", "margins"],
-    "train": ["gd", "batched", "flow", "cases"],
+    "model": ["norms", "nets", "parameterisations", "losses", "data", "image_data", "trajectory", "objective", "margins"],
+    "train": ["gd", "sgd", "batched", "flow", "cases"],
     "oracles": ["max_margin", "kkt", "simple_traj"],
     "judge": ["verdicts", "checks", "claims", "tally"],
     "harness": [
