@@ -29,8 +29,8 @@ three different things:
 
 So `assert_trajectories_agree` pairs the snapshots while their decisions agree ((step,
 attempts) and k equal; k follows the order of the decisions, which equal counts do not fix:
-measured on an SWN run under ATEN_CPU_CAPABILITY=default, where a tie near step 1,197 swapped an
-accept and an undo), compares the
+seen on an SWN run under ATEN_CPU_CAPABILITY=default, where a tie near step 1,197 swapped an
+accept and an undo, with ||w_u|| rounded in another order), compares the
 states of that common prefix field by field, checks that the log-L histories part only at a
 tie, and compares outcomes: the stop reason, and, where nothing parted, the step counts.
 """
