@@ -2,7 +2,7 @@
 rule on k and the undo are what its docstring says; bad settings are named."""
 
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import pytest
 import torch
@@ -10,7 +10,7 @@ from agreement import assert_trajectories_agree, sensitivity
 
 from verify.cases import Case, DataSpec
 from verify.errors import ConfigError
-from verify.gd import GDSettings, train_gd
+from verify.gd import GDSettings, Schedule, train_gd
 from verify.nets import Architecture, forward
 from verify.parameterisations import Parameterisation
 from verify.sgd import SGDSettings, train_sgd
@@ -30,20 +30,9 @@ def case(kind: str, seed: int = 0, m: int = 8) -> Case:
 
 
 def as_sgd(settings: GDSettings, batch_size: int, seed: int = 0) -> SGDSettings:
-    return SGDSettings(
-        batch_size=batch_size,
-        k0=settings.k0,
-        k_max=settings.k_max,
-        c=settings.c,
-        grow=settings.grow,
-        shrink=settings.shrink,
-        max_epochs=settings.max_steps,
-        target_log_loss=settings.target_log_loss,
-        snapshot_every=settings.snapshot_every,
-        patience=settings.patience,
-        stall_nats=settings.stall_nats,
-        seed=seed,
-    )
+    """The GD settings' schedule (every Schedule field) as SGD, an epoch for each GD step."""
+    shared = {f.name: getattr(settings, f.name) for f in fields(Schedule)}
+    return SGDSettings(**shared, batch_size=batch_size, max_epochs=settings.max_steps, seed=seed)
 
 
 @pytest.mark.parametrize("kind", ["ewn", "swn", "unnorm"])

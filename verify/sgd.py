@@ -17,54 +17,37 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import torch
 
 from verify import losses
 from verify.data import Dataset
-from verify.errors import ConfigError, require
-from verify.gd import next_milestone
+from verify.errors import ConfigError
+from verify.gd import Recorder, Schedule
 from verify.nets import forward
-from verify.objective import Objective
+from verify.objective import Meta, Objective
 from verify.parameterisations import ParamNet
-from verify.trajectory import StopReason, Trajectory
+from verify.trajectory import Trajectory
 
 
 @dataclass(frozen=True)
-class SGDSettings:
-    """Settings of the per-epoch adaptive, loss-normalised minibatch SGD trainer.
+class SGDSettings(Schedule):
+    """Settings of the minibatch SGD trainer (verify.gd.Schedule, per epoch).
 
-    max_epochs counts attempted epochs. The run is 'stalled' when log L falls by less than
-    stall_nats over `patience` consecutive attempted epochs.
+    max_epochs counts attempted epochs, as does `patience`; `seed` draws the minibatch order;
+    `undo_rising` chooses between GD's rule and the paper's (module docstring).
     """
 
-    batch_size: int = 128
-    k0: float = 0.01
-    k_max: float = 0.01
-    c: float = 1.0
-    grow: float = 1.1
-    shrink: float = 1.1
-    max_epochs: int = 1000
-    target_log_loss: float = -300.0
-    snapshot_every: float = 25.0
+    TRAINER: ClassVar[str] = "SGD"
+    COUNTS: ClassVar[tuple[str, ...]] = ("batch_size", "max_epochs", "patience")
+
     patience: int = 200
-    stall_nats: float = 1e-3
+    batch_size: int = 128
+    max_epochs: int = 1000
     seed: int = 0
     undo_rising: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("k0", "k_max", "snapshot_every"):
-            value = getattr(self, name)
-            require(math.isfinite(value) and value > 0, f"bad SGD setting {name}={value!r}: must be finite and > 0")
-        require(math.isfinite(self.c) and self.c <= 1, f"bad SGD setting c={self.c!r}: must be finite and <= 1")
-        for name in ("grow", "shrink"):
-            value = getattr(self, name)
-            require(math.isfinite(value) and value >= 1, f"bad SGD setting {name}={value!r}: must be >= 1")
-        require(math.isfinite(self.target_log_loss), f"bad target log L {self.target_log_loss!r}: must be finite")
-        for name in ("batch_size", "max_epochs", "patience"):
-            value = getattr(self, name)
-            require(isinstance(value, int) and value >= 1, f"bad SGD setting {name}={value!r}: must be an integer >= 1")
 
 
 class _Minibatch:
@@ -112,27 +95,12 @@ def train_sgd(
     m = int(objective.x.shape[0])
     k, log_d = s.k0, -math.inf
     accepted = attempts = epochs = 0
-    checkpoint = log_l
 
-    def snap():
-        return objective.measure(theta, step=accepted, attempts=attempts, k=k, c=s.c, log_d=log_d)
+    def meta() -> Meta:
+        return Meta(step=accepted, attempts=attempts, k=k, c=s.c, log_d=log_d)
 
-    snapshots = [snap()]
-    history = [log_l]
-    norms = [objective.log_norm(theta)]
-    milestone = next_milestone(log_l, s.snapshot_every)
-    reason = StopReason.BUDGET
-    while True:
-        if log_l <= s.target_log_loss:
-            reason = StopReason.TARGET
-            break
-        if epochs >= s.max_epochs:
-            break
-        if epochs and epochs % s.patience == 0:
-            if checkpoint - log_l < s.stall_nats:
-                reason = StopReason.STALLED
-                break
-            checkpoint = log_l
+    record = Recorder(objective, s, theta, log_l, meta())
+    while (reason := record.stop(log_l, epochs, s.max_epochs)) is None:
         epochs += 1
         order = torch.randperm(m, generator=generator).to(objective.device)
         candidate, epoch_log_d, finite = theta, log_d, True
@@ -151,22 +119,8 @@ def train_sgd(
         if falls or (math.isfinite(new_log_l) and not s.undo_rising):
             accepted += math.ceil(m / s.batch_size)
             theta, log_l, log_d = [t.detach() for t in candidate], new_log_l, epoch_log_d
-            history.append(log_l)
-            norms.append(objective.log_norm(theta))
             k = min(k * s.grow, s.k_max) if falls else k / s.shrink
-            if log_l <= milestone:
-                snapshots.append(snap())
-                milestone = next_milestone(log_l, s.snapshot_every)
+            record.update(theta, log_l, meta())
         else:
             k = k / s.shrink
-    if snapshots[-1].attempts != attempts or snapshots[-1].k != k:
-        snapshots.append(snap())
-    return Trajectory(
-        snapshots=snapshots,
-        stop_reason=reason,
-        log_loss_history=np.array(history),
-        accepted=accepted,
-        rejected=attempts - accepted,
-        final_weights=[w.detach().cpu() for w in net.weights(theta)],
-        log_norm_history=np.array(norms),
-    )
+    return record.trajectory(theta, reason, meta())
