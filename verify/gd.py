@@ -80,7 +80,8 @@ class GDSettings(Schedule):
     max_steps: int = 100_000
 
 
-def _finite(value: float, grads: list[torch.Tensor]) -> bool:
+def finite(value: float, grads: list[torch.Tensor]) -> bool:
+    """Whether a log L and every entry of its gradient are finite."""
     return math.isfinite(value) and all(bool(torch.isfinite(g).all()) for g in grads)
 
 
@@ -163,7 +164,7 @@ def train_gd(
     objective = Objective(net, data, device, dtype)
     theta = [t.to(objective.device, dtype) for t in net.params_from_weights([w.to(dtype) for w in weights])]
     log_l, grads = objective.value_and_grad(theta)
-    if not _finite(log_l, grads):
+    if not finite(log_l, grads):
         raise ConfigError(f"initial state is not finite (log L = {log_l})")
     s = settings
     k, log_d = s.k0, -math.inf
@@ -178,7 +179,7 @@ def train_gd(
         scale = k * float(torch.exp(torch.tensor((1.0 - s.c) * log_l, dtype=torch.float64)))
         candidate = [t - scale * g for t, g in zip(theta, grads)]
         new_log_l, new_grads = objective.value_and_grad(candidate)
-        if accepts(new_log_l, log_l, _finite(new_log_l, new_grads)):
+        if accepts(new_log_l, log_l, finite(new_log_l, new_grads)):
             log_d = float(np.logaddexp(log_d, math.log(k) - s.c * log_l))
             theta, grads, log_l = candidate, new_grads, new_log_l
             accepted += 1

@@ -7,7 +7,7 @@ never a plain number). After each epoch the full training log L is evaluated: if
 k <- min(k * grow, k_max); if it rose, k <- k / shrink, and the epoch is undone when
 `undo_rising` is set (GD's rule, verify.gd) or kept when not (the paper's rule as its appendix
 states it, which does not mention an undo). An epoch in which a step produced a non-finite
-value is always undone.
+value (in a minibatch's log L or gradient, or the full set's) is always undone.
 
 Written here, not taken from torch.optim: the step is formed from log L_B, and an epoch is
 accepted or undone as a whole, which torch's optimisers do not do.
@@ -25,7 +25,7 @@ import torch
 from verify import losses
 from verify.data import Dataset
 from verify.errors import ConfigError
-from verify.gd import Recorder, Schedule
+from verify.gd import Recorder, Schedule, finite
 from verify.nets import forward
 from verify.objective import Meta, Objective
 from verify.parameterisations import ParamNet
@@ -66,8 +66,11 @@ class _Minibatch:
         return float(value.detach()), grads
 
 
-def _finite(value: float, grads: list[torch.Tensor]) -> bool:
-    return math.isfinite(value) and all(bool(torch.isfinite(g).all()) for g in grads)
+def _full_log_loss(objective: Objective, theta: list[torch.Tensor]) -> float:
+    """The training set's log L at theta, NaN unless it and its gradient are finite (so that a
+    state GD would refuse is refused at the epoch that made it)."""
+    log_l, grads = objective.value_and_grad(theta)
+    return log_l if finite(log_l, grads) else math.nan
 
 
 def train_sgd(
@@ -103,18 +106,18 @@ def train_sgd(
     while (reason := record.stop(log_l, epochs, s.max_epochs)) is None:
         epochs += 1
         order = torch.randperm(m, generator=generator).to(objective.device)
-        candidate, epoch_log_d, finite = theta, log_d, True
+        candidate, epoch_log_d, overflowed = theta, log_d, False
         for start in range(0, m, s.batch_size):
             index = order[start : start + s.batch_size]
             batch_log_l, grads = batches.value_and_grad(candidate, index)
             attempts += 1
-            if not _finite(batch_log_l, grads):
-                finite = False
+            if not finite(batch_log_l, grads):
+                overflowed = True
                 break
             scale = k * float(torch.exp(torch.tensor((1.0 - s.c) * batch_log_l, dtype=torch.float64)))
             candidate = [t - scale * g for t, g in zip(candidate, grads)]
             epoch_log_d = float(np.logaddexp(epoch_log_d, math.log(k) - s.c * batch_log_l))
-        new_log_l = float(objective.log_loss(candidate)) if finite else math.nan
+        new_log_l = math.nan if overflowed else _full_log_loss(objective, candidate)
         falls = math.isfinite(new_log_l) and new_log_l <= log_l
         if falls or (math.isfinite(new_log_l) and not s.undo_rising):
             accepted += math.ceil(m / s.batch_size)
