@@ -169,7 +169,7 @@ def summarise(tests: Iterable[dict]) -> dict[str, dict]:
             "counterexample": example,
             "duration_s": round(sum(t["duration_s"] for t in group), 3),
             "tests": {t["nodeid"]: t["outcome"] for t in group},
-            "test_examples": {t["nodeid"]: _counts_of(t) for t in group if _counts_of(t)},
+            "test_examples": {t["nodeid"]: own for t in group if (own := _counts_of(t))},
             "test_durations_s": {t["nodeid"]: round(t["duration_s"], 3) for t in group},
             "claim_examples": kept,
             "series": series,

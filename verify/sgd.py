@@ -50,20 +50,15 @@ class SGDSettings(Schedule):
     undo_rising: bool = True
 
 
-class _Minibatch:
+def _minibatch_value_and_grad(
+    objective: Objective, theta: list[torch.Tensor], index: torch.Tensor
+) -> tuple[float, list[torch.Tensor]]:
     """log L_B and its gradient for the points `index` of the training set."""
-
-    def __init__(self, net: ParamNet, objective: Objective):
-        self.net, self.objective = net, objective
-
-    def value_and_grad(self, theta: list[torch.Tensor], index: torch.Tensor) -> tuple[float, list[torch.Tensor]]:
-        theta = [t.detach().requires_grad_(True) for t in theta]
-        x, y = self.objective.x[index], self.objective.y[index]
-        value = losses.log_loss(
-            self.objective.loss, losses.margins(self.objective.loss, forward(self.net.arch, self.net.weights(theta), x), y)
-        )
-        grads = [g.detach() for g in torch.autograd.grad(value, theta)]
-        return float(value.detach()), grads
+    theta = [t.detach().requires_grad_(True) for t in theta]
+    outputs = forward(objective.net.arch, objective.net.weights(theta), objective.x[index])
+    value = losses.log_loss(objective.loss, losses.margins(objective.loss, outputs, objective.y[index]))
+    grads = [g.detach() for g in torch.autograd.grad(value, theta)]
+    return float(value.detach()), grads
 
 
 def _full_log_loss(objective: Objective, theta: list[torch.Tensor]) -> float:
@@ -88,7 +83,6 @@ def train_sgd(
     minibatch step taken. log_d is the running log sum of the accepted steps' k / L_B^c.
     """
     objective = Objective(net, data, device)
-    batches = _Minibatch(net, objective)
     theta = [t.to(objective.device, torch.float64) for t in net.params_from_weights([w.to(torch.float64) for w in weights])]
     log_l = float(objective.log_loss(theta))
     if not math.isfinite(log_l):
@@ -109,7 +103,7 @@ def train_sgd(
         candidate, epoch_log_d, overflowed = theta, log_d, False
         for start in range(0, m, s.batch_size):
             index = order[start : start + s.batch_size]
-            batch_log_l, grads = batches.value_and_grad(candidate, index)
+            batch_log_l, grads = _minibatch_value_and_grad(objective, candidate, index)
             attempts += 1
             if not finite(batch_log_l, grads):
                 overflowed = True

@@ -40,13 +40,12 @@ GRAD_DRIFT_TOL = 1e-2
 # with 11 survivors (data seed 3772, init 158), falling as |log L|^-0.67. prop2's tolerance
 # fits: at most 0.25 at the end, falling at least like |log L|^-0.1 unless below 1e-3.
 COS_TOL = LimitTolerance(final=0.25, min_decay=0.1, converged_below=1e-3)
-# A failing gradient move is a counterexample only beside a loss direction settled to prop2's
-# LOSS_MOVE_TOL: the gradient is the same linear image of the loss vector.
 
 
 def verdict(trajectory, cosines=None):
     extra = {} if cosines is None else {"cosines": cosines}
     judging = regimes.FLOW.judging(regimes.TARGET)
+    # prop2's LOSS_MOVE_TOL: the gradient is the same linear image of the loss vector.
     return claims.alignment_claim(trajectory, judging, claims.AlignmentTolerance(GRAD_DRIFT_TOL, COS_TOL, LOSS_MOVE_TOL), **extra)
 
 

@@ -19,7 +19,7 @@ SGD with the loss-normalised step and k adapted per epoch (verify.sgd), one run 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +29,7 @@ from verify import files, image_data
 from verify.batched import Problem, train_grouped
 from verify.errors import require
 from verify.experiment import Claim, Outcome
-from verify.gd import GDSettings
+from verify.gd import GDSettings, Schedule
 from verify.nets import Architecture, forward
 from verify.parameterisations import KINDS, Parameterisation, ParamNet
 from verify.sgd import SGDSettings, train_sgd
@@ -188,17 +188,12 @@ def _figures(arch, runs, initial_norms, settings, split, out: Path) -> None:
 
 
 def _sgd_settings(settings: Settings, gd: GDSettings, points: int, seed: int) -> SGDSettings:
-    """The GD settings' schedule as minibatch SGD: the same k, c, target and snapshots, and as
-    many epochs as max_steps minibatch steps fill; the minibatch order drawn from `seed`."""
+    """The GD settings' schedule (every Schedule field) as minibatch SGD, with as many epochs as
+    max_steps minibatch steps fill; the minibatch order drawn from `seed`."""
     return SGDSettings(
+        **{f.name: getattr(gd, f.name) for f in fields(Schedule)},
         batch_size=settings.batch_size,
-        k0=gd.k0,
-        k_max=gd.k_max,
-        c=gd.c,
         max_epochs=max(1, settings.max_steps // math.ceil(points / settings.batch_size)),
-        target_log_loss=gd.target_log_loss,
-        snapshot_every=gd.snapshot_every,
-        patience=settings.max_steps,
         seed=seed,
         undo_rising=settings.sgd_undo_rising,
     )
