@@ -1,6 +1,8 @@
-"""Another CPU's kernels, simulated: trajectories trained under ATEN_CPU_CAPABILITY=default with
-one thread agree with this process's (native kernels, default threads) within the rounding
-mechanism of tests/agreement.py, decisions that part at a tie included."""
+"""Another CPU's kernels, simulated: trajectories trained under torch's and NumPy's baseline
+kernels with one thread (ATEN_CPU_CAPABILITY=default; NPY_DISABLE_CPU_FEATURES=X86_V3 and
+OpenBLAS's SSE kernels without FMA, OPENBLAS_CORETYPE=Nehalem, for the closed-form engine) agree
+with this process's (native kernels, default threads) within the rounding mechanism of
+tests/agreement.py, decisions that part at a tie included."""
 
 import pickle
 import subprocess
@@ -40,7 +42,14 @@ def train_all():
 def test_default_kernels_and_one_thread_agree_with_native(tmp_path):
     out = tmp_path / "other.pkl"
     script = TRAIN.format(tests=str(Path(__file__).parent))
-    env = {"ATEN_CPU_CAPABILITY": "default", "OMP_NUM_THREADS": "1", "PATH": "", "HOME": str(tmp_path)}
+    env = {
+        "ATEN_CPU_CAPABILITY": "default",
+        "NPY_DISABLE_CPU_FEATURES": "X86_V3",
+        "OPENBLAS_CORETYPE": "Nehalem",
+        "OMP_NUM_THREADS": "1",
+        "PATH": "",
+        "HOME": str(tmp_path),
+    }
     subprocess.run([sys.executable, "-c", script, str(out)], env=env, check=True, timeout=600)
     other = pickle.loads(out.read_bytes())
     here = train_all()

@@ -96,9 +96,9 @@ def test_both_gd_trainers_match_the_reference(regime):
     assert ref.rejected > 0 and ref.accepted > 0, "the regime must exercise both branches of the undo decision"
     alone = case.train(settings)
     on_loop = sensitivity(lambda w: train_gd(case.net(), case.dataset(), w, settings), case.initial_weights(), alone)
-    shadow = on_loop.shadow
-    assert (shadow.accepted, shadow.rejected) == (alone.accepted, alone.rejected)
-    assert max(snapshot_deviations(shadow.final, alone.final).values()) <= CONDITIONED, "not well-conditioned"
+    for shadow in on_loop.shadows:
+        assert (shadow.accepted, shadow.rejected) == (alone.accepted, alone.rejected)
+        assert max(snapshot_deviations(shadow.final, alone.final).values()) <= CONDITIONED, "not well-conditioned"
     for trained in (alone, train_cases([case, case], settings)[1]):
         assert trained.accepted + trained.rejected == settings.max_steps
         # Two formulas of the same quantities (autograd against hand-written backpropagation)

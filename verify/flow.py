@@ -131,6 +131,7 @@ def train_flow(
     weights: list[torch.Tensor],
     settings: FlowSettings = FlowSettings(),
     device="cpu",
+    engine: str | None = None,
 ) -> Trajectory:
     """Integrate the flow from the parameters representing `weights` down to the target log L.
 
@@ -138,8 +139,10 @@ def train_flow(
     target, or wherever the evaluation budget ran out). Each snapshot has k = 1 and c = 0
     (the eta = 1 flow), log_d = log t, step = solver steps and attempts = gradient evaluations
     so far. The log-loss and log-norm histories hold log L and log ||w|| after every solver step.
+    `engine` evaluates log L and its gradient (verify.objective.ENGINES; the device's default
+    when None).
     """
-    objective = Objective(net, data, device)
+    objective = Objective(net, data, device, engine=engine)
     theta0 = [t.to(objective.device, torch.float64) for t in net.params_from_weights([w.to(torch.float64) for w in weights])]
     field = _Field(objective, [t.shape for t in theta0])
     y0 = np.concatenate([torch.cat([t.flatten() for t in theta0]).cpu().numpy(), [0.0]])

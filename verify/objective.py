@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from verify import losses, norms
+from verify.closed_form import ClosedForm
 from verify.data import Dataset
 from verify.errors import ConfigError, require
 from verify.nets import forward
@@ -35,10 +36,20 @@ def check_compatible(net: ParamNet, data: Dataset) -> None:
     )
 
 
-class Objective:
-    """log L for one network, parameterisation and data set on one device, in float64."""
+# How log L and its theta-gradient are evaluated: "closed-form" (verify.closed_form, NumPy,
+# the CPU default: a fraction of autograd's per-call overhead on the harness's small nets) or
+# "autograd" (torch, any device, the kernels verify.batched uses).
+ENGINES = ("closed-form", "autograd")
 
-    def __init__(self, net: ParamNet, data: Dataset, device="cpu", dtype=torch.float64):
+
+class Objective:
+    """log L for one network, parameterisation and data set on one device, in float64.
+
+    log_loss, value_and_grad and log_norm use the engine; the snapshots of `measure` always use
+    autograd, so that each snapshot is an evaluation independent of the one the trainer used.
+    """
+
+    def __init__(self, net: ParamNet, data: Dataset, device="cpu", dtype=torch.float64, engine: str | None = None):
         require(dtype == torch.float64, f"dtype {dtype} is not supported: the harness works in float64")
         check_compatible(net, data)
         self.net = net
@@ -47,6 +58,13 @@ class Objective:
         self.device = torch.device(device)
         if self.device.type == "cuda" and not torch.cuda.is_available():
             raise ConfigError("device 'cuda' requested but CUDA is not available")
+        self.engine = engine or ("closed-form" if self.device.type == "cpu" else "autograd")
+        require(self.engine in ENGINES, f"unknown engine {self.engine!r}; choose one of {list(ENGINES)}")
+        require(
+            self.engine == "autograd" or self.device.type == "cpu",
+            f"the closed-form engine runs on the CPU only, not on {self.device.type}",
+        )
+        self.closed_form = ClosedForm(net, data) if self.engine == "closed-form" else None
         self.x = data.x.to(self.device, dtype)
         self.y = data.y.to(self.device)
         self.degree = net.arch.degree
@@ -55,6 +73,8 @@ class Objective:
         return losses.margins(self.loss, forward(self.net.arch, weights, self.x), self.y)
 
     def log_loss(self, theta: list[torch.Tensor]) -> torch.Tensor:
+        if self.closed_form is not None:
+            return torch.tensor(self.closed_form.log_loss(_arrays(theta)), dtype=torch.float64)
         return self.log_loss_from_weights(self.net.weights(theta))
 
     def log_loss_from_weights(self, weights: list[torch.Tensor]) -> torch.Tensor:
@@ -63,10 +83,13 @@ class Objective:
     def value_and_grad(self, theta: list[torch.Tensor]) -> tuple[float, list[torch.Tensor]]:
         """log L and grad_theta log L at theta.
 
-        Evaluated as a batch of one network, with the kernels verify.batched uses, so that the
-        one-network and batched trainers use the same kernels on the same data (on this
-        project's CPUs, equal rows were bit-identical; tests/agreement.py states what may differ).
+        The autograd engine evaluates a batch of one network, with the kernels verify.batched
+        uses (on this project's CPUs, equal rows were bit-identical). The closed-form engine
+        differs from both by rounding; tests/agreement.py states what that may change.
         """
+        if self.closed_form is not None:
+            log_l, arrays = self.closed_form.value_and_grad(_arrays(theta))
+            return log_l, [torch.from_numpy(g) for g in arrays]
         theta = [t.detach()[None].requires_grad_(True) for t in theta]
         outputs = forward(self.net.arch, self.net.weights(theta), self.x[None])
         value = losses.log_loss(self.loss, losses.margins(self.loss, outputs, self.y[None]))[0]
@@ -75,6 +98,8 @@ class Objective:
 
     def log_norm(self, theta: list[torch.Tensor]) -> float:
         """log ||w|| of the trainable weights w(theta), as a snapshot's w would give it."""
+        if self.closed_form is not None:
+            return self.closed_form.log_norm(_arrays(theta))
         weights = [w.detach()[None] for w in self.net.weights([t.detach() for t in theta])]
         return float(log_weight_norm(self.net, weights)[0])
 
@@ -82,6 +107,11 @@ class Objective:
         """Every w-space quantity of THEOREMS.md section 2 at theta (see measure_batch)."""
         meta = Meta(step=step, attempts=attempts, k=k, c=c, log_d=log_d)
         return measure_batch(self.net, self.loss, self.x[None], self.y[None], None, [t[None] for t in theta], [meta])[0]
+
+
+def _arrays(theta: list[torch.Tensor]) -> list[np.ndarray]:
+    """theta as NumPy arrays sharing the tensors' memory (CPU tensors, float64)."""
+    return [t.detach().numpy() for t in theta]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import torch
 from verify import losses
 from verify.data import Dataset
 from verify.errors import ConfigError
-from verify.gd import Recorder, Schedule, finite
+from verify.gd import Recorder, Schedule, finite, step_scale
 from verify.nets import forward
 from verify.objective import Meta, Objective
 from verify.parameterisations import ParamNet
@@ -108,7 +108,7 @@ def train_sgd(
             if not finite(batch_log_l, grads):
                 overflowed = True
                 break
-            scale = k * float(torch.exp(torch.tensor((1.0 - s.c) * batch_log_l, dtype=torch.float64)))
+            scale = step_scale(k, s.c, batch_log_l)
             candidate = [t - scale * g for t, g in zip(candidate, grads)]
             epoch_log_d = float(np.logaddexp(epoch_log_d, math.log(k) - s.c * batch_log_l))
         new_log_l = math.nan if overflowed else _full_log_loss(objective, candidate)
