@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from verify.cases import DataSpec, simple_traj_architecture, xor_architecture
 from verify.closed_form import ClosedForm
+from verify.data import Dataset
 from verify.errors import ConfigError
 from verify.nets import Architecture, init_weights
-from verify.objective import Objective
+from verify.objective import ENGINES, Objective
 from verify.parameterisations import KINDS, Parameterisation, ParamNet
 from verify.strategies import architectures, seeds
 
@@ -177,3 +178,22 @@ def test_the_cpu_default_is_the_closed_form_and_an_unknown_engine_is_named():
     assert Objective(net, data).engine == "closed-form"
     with pytest.raises(ConfigError, match="unknown engine 'jax'"):
         Objective(net, data, engine="jax")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_a_minibatch_is_the_data_set_of_its_points(engine, kind):
+    """value_and_grad over `points` equals the autograd engine's on a data set of those points."""
+    spec = DataSpec(kind, seed=5, m=9, d=3, k=3)
+    data = spec.build()
+    arch = Architecture(3, (4,), 1 if kind == "binary" else 3, "relu2")
+    net = ParamNet(arch, Parameterisation("ewn"))
+    theta = net.params_from_weights(init_weights(arch, torch.Generator().manual_seed(5)))
+    points = torch.tensor([7, 2, 4, 0])
+    subset = Dataset(data.name, data.x[points], data.y[points], data.num_classes, data.certificate)
+    value, grads = Objective(net, data, engine=engine).value_and_grad(theta, points)
+    expected_value, expected = Objective(net, subset, engine="autograd").value_and_grad(theta)
+    assert abs(value - expected_value) <= ROUNDING * max(1.0, abs(expected_value))
+    assert_gradients_close([g.numpy() for g in grads], [g.numpy() for g in expected], ROUNDING)
+    whole, _ = Objective(net, data, engine=engine).value_and_grad(theta)
+    assert whole > value  # the other five points' losses are left out

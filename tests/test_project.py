@@ -83,7 +83,18 @@ def test_the_core_imports_no_pack():
 
 LAYERS = {
     "base": ["errors", "files", "profiles"],
-    "model": ["norms", "nets", "parameterisations", "losses", "data", "image_data", "trajectory", "objective", "margins"],
+    "model": [
+        "norms",
+        "nets",
+        "parameterisations",
+        "losses",
+        "data",
+        "image_data",
+        "trajectory",
+        "closed_form",
+        "objective",
+        "margins",
+    ],
     "train": ["gd", "sgd", "batched", "flow", "cases"],
     "oracles": ["max_margin", "kkt", "simple_traj"],
     "judge": ["verdicts", "checks", "claims", "tally"],

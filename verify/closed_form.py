@@ -85,10 +85,12 @@ class ClosedForm:
         self.loss = data.loss
         self.x = data.x.detach().cpu().to(torch.float64).numpy()
         labels = data.y.detach().cpu()
-        if self.loss == "exponential":
-            self.y = labels.to(torch.float64).numpy()
-        else:
-            self.true = torch.nn.functional.one_hot(labels, arch.output_dim).bool().numpy()
+        # Per point: the label y_i in {-1, +1} (exponential), or its one-hot row (cross-entropy).
+        self.targets = (
+            labels.to(torch.float64).numpy()
+            if self.loss == "exponential"
+            else torch.nn.functional.one_hot(labels, arch.output_dim).bool().numpy()
+        )
         self.layers: list[_Layer] = []
         for layer in range(arch.depth):
             kind = net.kinds.get(layer, "fixed")
@@ -135,25 +137,28 @@ class ClosedForm:
                 outputs = outputs @ w.T
                 if index < len(weights) - 1:
                     outputs = _activate(self.activation, outputs)[0]
-            return float(self._loss(outputs)[0])
+            return float(self._loss(outputs, self.targets)[0])
 
-    def value_and_grad(self, theta: list[np.ndarray]) -> tuple[float, list[np.ndarray]]:
-        """log L and grad_theta log L at theta (gradients in theta's order and shapes)."""
+    def value_and_grad(self, theta: list[np.ndarray], points: np.ndarray | None = None) -> tuple[float, list[np.ndarray]]:
+        """log L and grad_theta log L at theta (gradients in theta's order and shapes), over the
+        training points indexed by `points` (a minibatch; every point when None)."""
         # An overflowing candidate is an expected outcome (GD undoes it), not a warning.
         with np.errstate(all="ignore"):
-            return self._value_and_grad(theta)
+            if points is None:
+                return self._value_and_grad(theta, self.x, self.targets)
+            return self._value_and_grad(theta, self.x[points], self.targets[points])
 
-    def _value_and_grad(self, theta: list[np.ndarray]) -> tuple[float, list[np.ndarray]]:
+    def _value_and_grad(self, theta: list[np.ndarray], x: np.ndarray, targets: np.ndarray) -> tuple[float, list[np.ndarray]]:
         weights, saved = self._weights(theta)
-        inputs, slopes = [self.x], []
-        h = self.x
+        inputs, slopes = [x], []
+        h = x
         for index, w in enumerate(weights):
             h = h @ w.T
             if index < len(weights) - 1:
                 h, slope = _activate(self.activation, h)
                 inputs.append(h)
                 slopes.append(slope)
-        value, grad_out = self._loss(h)
+        value, grad_out = self._loss(h, targets)
         weight_grads: list[np.ndarray] = []
         grad = grad_out
         for index in range(len(weights) - 1, -1, -1):
@@ -195,15 +200,15 @@ class ClosedForm:
             return -math.inf
         return math.log(top) + 0.5 * math.log(float(np.dot(flat / top, flat / top)))
 
-    def _loss(self, outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """log L from the outputs (m, n_out), and d log L / d outputs."""
+    def _loss(self, outputs: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """log L from the outputs (m, n_out) and the points' targets, and d log L / d outputs."""
         if self.loss == "exponential":
-            logs = -self.y * outputs[:, 0]
+            logs = -targets * outputs[:, 0]
             value = _logsumexp(logs)
-            return value, (-self.y * np.exp(logs - value))[:, None]
+            return value, (-targets * np.exp(logs - value))[:, None]
         # Cross-entropy: a_i = logsumexp_{j != y_i} (Phi_j - Phi_{y_i}), log l_i = log softplus(a_i).
-        true_output = np.where(self.true, outputs, 0.0).sum(axis=1)
-        others = np.where(self.true, -np.inf, outputs - true_output[:, None])
+        true_output = np.where(targets, outputs, 0.0).sum(axis=1)
+        others = np.where(targets, -np.inf, outputs - true_output[:, None])
         a = _logsumexp(others)
         series = a <= _SOFTPLUS_SERIES_BELOW
         hi = np.maximum(a, _SOFTPLUS_SERIES_BELOW)
@@ -215,4 +220,4 @@ class ClosedForm:
         value = _logsumexp(logs)
         weight = np.exp(logs - value) * slope
         grad_others = weight[:, None] * np.exp(others - a[:, None])
-        return value, grad_others - self.true * grad_others.sum(axis=1, keepdims=True)
+        return value, grad_others - targets * grad_others.sum(axis=1, keepdims=True)

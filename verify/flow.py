@@ -77,18 +77,19 @@ class _Field:
 
     def __init__(self, objective: Objective, shapes: list[torch.Size]):
         self.objective = objective
-        self.shapes = shapes
-        self.sizes = [int(np.prod(s)) for s in shapes]
+        ends = np.cumsum([int(np.prod(s)) for s in shapes]).tolist()
+        # Slices and views rather than torch.split: a third of an evaluation's cost on Lin-Sep.
+        self.parts = [(start, end, shape) for start, end, shape in zip([0] + ends[:-1], ends, shapes)]
         self.evaluations = 0
 
     def theta(self, y: np.ndarray) -> list[torch.Tensor]:
         flat = torch.from_numpy(np.ascontiguousarray(y[:-1])).to(self.objective.device)
-        return [part.reshape(shape) for part, shape in zip(torch.split(flat, self.sizes), self.shapes)]
+        return [flat[start:end].view(shape) for start, end, shape in self.parts]
 
     def __call__(self, tau: float, y: np.ndarray) -> np.ndarray:
         self.evaluations += 1
         log_l, grads = self.objective.value_and_grad(self.theta(y))
-        g = torch.cat([part.flatten() for part in grads]).cpu().numpy()
+        g = torch.cat([part.reshape(-1) for part in grads]).cpu().numpy()
         square = float(g @ g)
         if not (math.isfinite(log_l) and math.isfinite(square)) or square == 0.0:
             raise FloatingPointError(

@@ -80,19 +80,22 @@ class Objective:
     def log_loss_from_weights(self, weights: list[torch.Tensor]) -> torch.Tensor:
         return losses.log_loss(self.loss, self.margins(weights))
 
-    def value_and_grad(self, theta: list[torch.Tensor]) -> tuple[float, list[torch.Tensor]]:
-        """log L and grad_theta log L at theta.
+    def value_and_grad(self, theta: list[torch.Tensor], points: torch.Tensor | None = None) -> tuple[float, list[torch.Tensor]]:
+        """log L and grad_theta log L at theta, over the training points indexed by `points` (a
+        minibatch; every point when None).
 
         The autograd engine evaluates a batch of one network, with the kernels verify.batched
         uses (on this project's CPUs, equal rows were bit-identical). The closed-form engine
         differs from both by rounding; tests/agreement.py states what that may change.
         """
         if self.closed_form is not None:
-            log_l, arrays = self.closed_form.value_and_grad(_arrays(theta))
+            index = None if points is None else points.cpu().numpy()
+            log_l, arrays = self.closed_form.value_and_grad(_arrays(theta), index)
             return log_l, [torch.from_numpy(g) for g in arrays]
+        x, y = (self.x, self.y) if points is None else (self.x[points], self.y[points])
         theta = [t.detach()[None].requires_grad_(True) for t in theta]
-        outputs = forward(self.net.arch, self.net.weights(theta), self.x[None])
-        value = losses.log_loss(self.loss, losses.margins(self.loss, outputs, self.y[None]))[0]
+        outputs = forward(self.net.arch, self.net.weights(theta), x[None])
+        value = losses.log_loss(self.loss, losses.margins(self.loss, outputs, y[None]))[0]
         grads = [g.detach()[0] for g in torch.autograd.grad(value, theta)]
         return float(value.detach()), grads
 

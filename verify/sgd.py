@@ -22,11 +22,9 @@ from typing import ClassVar
 import numpy as np
 import torch
 
-from verify import losses
 from verify.data import Dataset
 from verify.errors import ConfigError
 from verify.gd import Recorder, Schedule, finite, step_scale
-from verify.nets import forward
 from verify.objective import Meta, Objective
 from verify.parameterisations import ParamNet
 from verify.trajectory import Trajectory
@@ -48,17 +46,6 @@ class SGDSettings(Schedule):
     max_epochs: int = 1000
     seed: int = 0
     undo_rising: bool = True
-
-
-def _minibatch_value_and_grad(
-    objective: Objective, theta: list[torch.Tensor], index: torch.Tensor
-) -> tuple[float, list[torch.Tensor]]:
-    """log L_B and its gradient for the points `index` of the training set."""
-    theta = [t.detach().requires_grad_(True) for t in theta]
-    outputs = forward(objective.net.arch, objective.net.weights(theta), objective.x[index])
-    value = losses.log_loss(objective.loss, losses.margins(objective.loss, outputs, objective.y[index]))
-    grads = [g.detach() for g in torch.autograd.grad(value, theta)]
-    return float(value.detach()), grads
 
 
 def _full_log_loss(objective: Objective, theta: list[torch.Tensor]) -> float:
@@ -84,9 +71,9 @@ def train_sgd(
     """
     objective = Objective(net, data, device)
     theta = [t.to(objective.device, torch.float64) for t in net.params_from_weights([w.to(torch.float64) for w in weights])]
-    log_l = float(objective.log_loss(theta))
+    log_l = _full_log_loss(objective, theta)
     if not math.isfinite(log_l):
-        raise ConfigError(f"initial state is not finite (log L = {log_l})")
+        raise ConfigError("initial state is not finite (log L or its gradient)")
     s = settings
     generator = torch.Generator().manual_seed(s.seed)
     m = int(objective.x.shape[0])
@@ -103,7 +90,7 @@ def train_sgd(
         candidate, epoch_log_d, overflowed = theta, log_d, False
         for start in range(0, m, s.batch_size):
             index = order[start : start + s.batch_size]
-            batch_log_l, grads = _minibatch_value_and_grad(objective, candidate, index)
+            batch_log_l, grads = objective.value_and_grad(candidate, index)
             attempts += 1
             if not finite(batch_log_l, grads):
                 overflowed = True
