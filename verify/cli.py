@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from verify import cluster, files, packs, profiles, registry, report, units
@@ -148,20 +149,28 @@ def run(args: argparse.Namespace) -> int:
     folder = files.make_folder(args.report_dir.resolve(), "report")
     folders = [Path(pack.properties) for pack in selected.values()]
     root = _pytest_root(folders)
-    command = units.pytest_command([str(f) for f in folders], root, profile, list(selected), keys, args.keyword, args.seed)
-    env = units.environment(profile, args.device, args.seed)
+    plan = _Plan(
+        command=units.pytest_command([str(f) for f in folders], root, profile, list(selected), keys, args.keyword, args.seed),
+        env=units.environment(profile, args.device, args.seed),
+        root=root,
+        selected=selected,
+        keys=keys,
+        profile=profile,
+        device=args.device,
+        seed=args.seed,
+    )
     what = ", ".join(keys) if keys else "all results of " + ", ".join(selected)
     where = f" on the cluster {on.spec}" if on else ""
     print(f"verify: running {what} under the {profile!r} profile{where}", flush=True)
     code = 0
     if on is None:
-        code = subprocess.call([*command, *workers, "--verify-report", str(folder), "--verify-progress"], env=env)
+        code = subprocess.call([*plan.command, *workers, "--verify-report", str(folder), "--verify-progress"], env=plan.env)
         if code == 5:
             raise ConfigError("no property tests were selected")
         if code not in (0, 1):
             raise ConfigError(f"pytest stopped with exit code {code} before the properties ran")
     else:
-        _run_on_cluster(on, command, env, root, selected, keys, folder, profile, args.device, args.seed)
+        _run_on_cluster(on, plan, folder)
     new = report.load(folder)
     print(f"verify: report written to {folder / 'index.html'}")
     failed = [r["key"] for r in new["results"] if r["status"] in ("fail", "error")]
@@ -178,21 +187,26 @@ def run(args: argparse.Namespace) -> int:
     return 3 if regressions else 0
 
 
-def _run_on_cluster(
-    on: cluster.Cluster,
-    command: list[str],
-    env: dict[str, str],
-    root: Path,
-    selected: dict[str, packs.Pack],
-    keys: list[str] | None,
-    folder: Path,
-    profile: str,
-    device: str,
-    seed: int | None,
-) -> None:
+@dataclass(frozen=True)
+class _Plan:
+    """What a `verify run` runs: the pytest command and environment, the packs' common root,
+    the selected packs and result keys (None: all), the profile, device and seed."""
+
+    command: list[str]
+    env: dict[str, str]
+    root: Path
+    selected: dict[str, packs.Pack]
+    keys: list[str] | None
+    profile: str
+    device: str
+    seed: int | None
+
+
+def _run_on_cluster(on: cluster.Cluster, plan: _Plan, folder: Path) -> None:
     """One unit per test on the cluster; the report is written only once every unit is back."""
-    work = units.property_units(units.collect(command, env), root, selected, profile, device, seed)
-    database = profiles.example_database_folder().resolve() if profiles.keeps_examples(profile) else None
+    nodeids = units.collect(plan.command, plan.env)
+    work = units.property_units(nodeids, plan.root, plan.selected, plan.profile, plan.device, plan.seed)
+    database = profiles.example_database_folder().resolve() if profiles.keeps_examples(plan.profile) else None
     examples = units.snapshot(database) if database is not None else None
     records: list[dict] = []
     started = time.monotonic()
@@ -206,8 +220,8 @@ def _run_on_cluster(
         print(f"verify: [{done}/{len(work)} tests] {unit.nodeid} {status} ({time.monotonic() - started:.0f} s)", flush=True)
     for line in report.verdict_table(records):
         print(line)
-    os.environ.update(env)
-    report.write(report.build(records, selected, keys, executor=f"dask {on.spec}"), folder)
+    os.environ.update(plan.env)
+    report.write(report.build(records, plan.selected, plan.keys, executor=f"dask {on.spec}"), folder)
 
 
 def list_results(args: argparse.Namespace) -> int:
