@@ -197,3 +197,10 @@ def test_a_minibatch_is_the_data_set_of_its_points(engine, kind):
     assert_gradients_close([g.numpy() for g in grads], [g.numpy() for g in expected], ROUNDING)
     whole, _ = Objective(net, data, engine=engine).value_and_grad(theta)
     assert whole > value  # the other five points' losses are left out
+
+
+def test_the_closed_form_engine_is_refused_off_the_cpu():
+    arch = Architecture(2, (3,), 1, "relu")
+    net = ParamNet(arch, Parameterisation("ewn"))
+    with pytest.raises(ConfigError, match="the closed-form engine runs on the CPU only, not on meta"):
+        Objective(net, DataSpec("binary", m=4).build(), device="meta", engine="closed-form")

@@ -2,10 +2,10 @@
 
 Why our own backward pass rather than autograd: the harness's one-network runs (GD to -300,
 gradient flows) train nets of tens of weights on a handful of points, where an evaluation is
-all per-call overhead and no arithmetic. Measured on the 2-core machine on Lin-Sep: autograd's
-backward alone took about 270 us of a 1 ms GD step, a torch call costs 3-6 us and a NumPy call
-1-3 us. This module does the same evaluation in about 40 NumPy calls (benchmarks/step_cost.py
-times both side by side). It covers exactly what verify.objective covers: any depth, every
+all per-call overhead and no arithmetic. Measured on the 2-core machine on Lin-Sep (cProfile):
+autograd's backward alone took about 270 us of a 1 ms GD step; a torch call costs 3-6 us and a
+NumPy call 1-3 us. This module does the same evaluation in about 50 NumPy calls, 6-9 times
+faster (benchmarks/step_cost.py times both side by side). It covers exactly what verify.objective covers: any depth, every
 activation, frozen entries, the three parameterisations per layer, both losses.
 
 It shares no code with the autograd path (verify.nets.forward, verify.losses, ParamNet.weights):
