@@ -27,8 +27,8 @@ ROUNDING = 1e-12
 # carries their rounding, a few ulps of |log L|, divided by 2h (the floor below), plus a
 # truncation error that grows with the net's curvature (the relative term). Measured over
 # 1,200 draws of problems(decades=0..2): the error is <= 0.54 of 1e-8 * largest entry +
-# eps (1 + |log L|) / STEP. A gradient with one factor wrong (ReLU^2's slope r in place of 2r)
-# is off by O(1) of the largest entry.
+# eps (1 + |log L|) / STEP, so 1e-7 and ten times that floor leave at least 18x. A gradient
+# with one factor wrong (ReLU^2's slope r in place of 2r) is off by O(1) of the largest entry.
 STEP = 1e-6
 DIFFERENCE_RELATIVE = 1e-7
 DIFFERENCE_FLOOR_ULPS = 10.0
@@ -37,8 +37,9 @@ DIFFERENCE_FLOOR_ULPS = 10.0
 @st.composite
 def problems(draw, decades: int = 3):
     """(net, data, theta): plain nets of depth 1-3 on both losses, and the frozen layouts (XOR's
-    fixed output layer, Simple-Traj's fixed zeros), weights scaled by 10^(-decades..decades):
-    3 decades reach the cross-entropy loss's series branch (a < -30)."""
+    fixed output layer, Simple-Traj's fixed zeros), weights scaled by 10^(-decades..decades).
+    With 3 decades, 12 of 47 cross-entropy draws (of 300) had a point on the loss's series
+    branch (a <= -30)."""
     frozen = draw(st.sampled_from([None, "xor", "simple-traj"]))
     seed = draw(seeds())
     if frozen == "xor":
