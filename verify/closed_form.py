@@ -65,7 +65,8 @@ def _activate(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _logsumexp(a: np.ndarray) -> np.ndarray:
     """logsumexp over the last axis, shifted by the largest finite entry (a row of -inf gives
-    -inf, an inf or NaN entry propagates)."""
+    -inf, an inf or NaN entry propagates). Not scipy.special.logsumexp: on 4 points it took
+    179 us a call here against 8 us for this, and an evaluation calls it once or twice."""
     top = a.max(axis=-1, keepdims=True)
     top[~np.isfinite(top)] = 0.0
     return np.log(np.exp(a - top).sum(axis=-1)) + top[..., 0]
