@@ -9,6 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from verify import closed_form
 from verify.cases import DataSpec, simple_traj_architecture, xor_architecture
 from verify.closed_form import ClosedForm
 from verify.data import Dataset
@@ -126,8 +127,6 @@ def test_the_rounding_band_rejects_a_stale_gradient():
 
 def test_a_wrong_relu2_slope_is_caught_by_finite_differences(monkeypatch):
     """The finite-difference band rejects the nearest wrong formula: ReLU^2's slope r, not 2r."""
-    import verify.closed_form as closed_form
-
     right = closed_form._activate
 
     def wrong(name, z):
