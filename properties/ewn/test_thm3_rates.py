@@ -7,8 +7,10 @@ Unnorm and SWN (Lyu & Li 2020): L(w(t)) = Theta(1 / (t (log t)^(2 - 2/L))).
 Checked on gradient flow (eta = 1, so d(t) = t; verify.flow carries log t exactly in log space)
 of deep linear nets of depth 1-4 (SWN 2-4), to log L = -600: fitting -log L = log t + b log log t + c
 on the early (-50..-325) and late (-325..-600) halves of the tail, the late b is within
-tolerance of 2 (EWN) or 2 - 2/L (Unnorm, SWN), its deviation shrinks from the early half, and
-log ||w|| grows against log log t with slope 1/L. Control: the EWN claim (b = 2) applied to
+tolerance of 2 (EWN) or 2 - 2/L (Unnorm, SWN), its deviation shrinks from the early half
+(unless already within the fit's resolution: 0.01, and 0.035 under EWN, where a dying node's
+term can carry b across its limit between the halves), and log ||w|| grows against log log t
+with slope 1/L. Control: the EWN claim (b = 2) applied to
 Unnorm runs, whose b depends on the depth, fails. Examples (ci): EWN 6, Unnorm 4, SWN 2;
 thorough: 10x.
 
@@ -58,6 +60,18 @@ CONVERGED_BELOW = 0.01
 # |late slope of log ||w|| against log log t - 1/L|: measured <= 0.03 on the same 24 flows.
 SLOPE_TOL = 0.06
 RATE = claims.RateTolerance(b_tol=B_TOL, shrink=SHRINK, converged_below=CONVERGED_BELOW, slope_tol=SLOPE_TOL)
+# EWN runs can carry one more next-order term: a node dying in the tail (thm2-survivors). On 100
+# drawn EWN deep linear flows to -600 (depth 1-4, both losses; 2026-11-29): where every proxy
+# held (55), the late deviation was -0.061 to -0.021 and late / early 0.19-0.45, most near 0.41,
+# the ratio of the halves' midpoints (a 1/|log L| term). One flow that failed A4 crossed b = 2
+# between the halves (-0.076 -> +0.027), another went +0.030 -> +0.032; and among 16 earlier
+# draws DYING_NODE below, every proxy holding, crossed it too (-0.023 -> +0.018) and failed. Across a crossing the early deviation
+# is a cancellation, so the ratio tests nothing: DYING_NODE's b went on to 2.013 on
+# -600..-1200 and 2.004 on -2400..-3000. Below 0.035, above the largest of those late
+# deviations, the trend is not resolved at -600. Most settled EWN flows lie above it, so their
+# shrink is still checked. Unnorm flows (24 drawn: late deviations <= 0.029, late / early
+# 0.35-0.43 where b is not exact) have no such term and keep 0.01.
+RATE_EWN = dataclasses.replace(RATE, converged_below=0.035)
 # Cross-entropy, 16 flows (2 seeds x depth 1-4 x EWN, Unnorm; 9 points, 3 classes): late b
 # EWN 1.949-1.968, Unnorm within 0.03 of 2 - 2/L; late/early deviation 0.24-0.46: the
 # exponential-loss tolerances hold.
@@ -89,7 +103,8 @@ def verdict(case: Case, claimed_kind: str | None = None):
     trajectory = train_flow(case.net(), case.dataset(), case.initial_weights(), FLOW)
     degree = case.arch.degree
     b = expected_b(claimed_kind or case.param.kind, degree)
-    tolerance = RATE if case.dataset().loss == "exponential" else dataclasses.replace(RATE, slope_tol=None)
+    rate = RATE_EWN if case.param.kind == "ewn" else RATE
+    tolerance = rate if case.dataset().loss == "exponential" else dataclasses.replace(rate, slope_tol=None)
     return claims.rate_claim(trajectory, b, degree, REACHED, PROXIES, tolerance)
 
 
@@ -149,6 +164,28 @@ def test_control_unnorm_claim_on_an_ewn_run_fails():
     case = Case(DataSpec("binary", seed=5, m=10, d=3, margin=0.2), arch, Parameterisation("ewn"), init_seed=5)
     assert verdict(case).status is Status.PASS
     assert verdict(case, claimed_kind="unnorm").status is Status.FAIL
+
+
+# A drawn depth-1 EWN cross-entropy flow (4 classes) whose class-0 row dies in the tail (weight
+# share 0.072 at -240, 0.039 at -490, 0.007 at -3,000): b fitted on -50..-325 is 1.977 and on
+# -325..-600 2.018, having crossed 2 (A1-A4 hold, A4's margin exponent -0.023).
+DYING_NODE = Case(
+    DataSpec("multiclass", seed=2046968324, m=8, d=3, k=4, margin=0.21667640789100623),
+    Architecture(3, (), 4, "linear"),
+    Parameterisation("ewn"),
+    init_seed=938204377,
+)
+
+
+def test_control_a_rate_crossing_its_limit_is_not_a_counterexample():
+    """The false alarm behind RATE_EWN's floor: with the floor of the settled Unnorm flows the
+    ratio of late to early deviation (0.77) fails the run, although b goes on to 2."""
+    assert verdict(DYING_NODE).status is Status.PASS
+    trajectory = train_flow(DYING_NODE.net(), DYING_NODE.dataset(), DYING_NODE.initial_weights(), FLOW)
+    shared_floor = dataclasses.replace(RATE, slope_tol=None)
+    unguarded = claims.rate_claim(trajectory, 2.0, 1, REACHED, PROXIES, shared_floor)
+    assert unguarded.status is Status.FAIL
+    assert [c.name for c in unguarded.claims if not c.holds] == ["|b - expected| late / early"]
 
 
 def test_unreached_target_is_inconclusive():
