@@ -288,3 +288,19 @@ EWN_CE_A4_UNMET = UnmetAssumption(
         " square nets (width = classes): 11 of 12."
     ),
 )
+
+
+# A4 on thm5's EWN family (multi-class cross-entropy deep linear flows to -600, widths 2-4,
+# 6-12 points in 2-3 dimensions, 3-4 classes), measured on uniform draws (2026-11-29): the
+# normalised margin fell faster than |log L|^-0.05 over -450..-600 on 42 of 54 flows at depth
+# 2-4 (depth 2: 16 of 18, 3: 14 of 18, 4: 12 of 18) and on none of 28 at depth 1.
+EWN_CE_RATE_A4_UNMET = UnmetAssumption(
+    arm="ewn",
+    proxy="A4",
+    domain="multi-class cross-entropy EWN deep linear nets of 2-4 layers, flowed to log L = -600",
+    evidence=(
+        "on 54 uniformly drawn flows of depth 2-4 the normalised margin fell faster than |log L|^-0.05"
+        " across the late window on 42 (depth 2: 16 of 18, 3: 14 of 18, 4: 12 of 18);"
+        " at depth 1 on none of 28, so depth 1 is an arm of its own."
+    ),
+)
