@@ -99,14 +99,15 @@ def live_cases(**kwargs) -> st.SearchStrategy[Case]:
     return cases(**kwargs).filter(lambda case: case.dead_points() == 0)
 
 
-def multiclass_flow_cases(kind: str) -> st.SearchStrategy[Case]:
+def multiclass_flow_cases(kind: str, depth: tuple[int, int] = (2, 4)) -> st.SearchStrategy[Case]:
     """Multi-class cross-entropy cases for gradient flow: 6-12 points in 2-3 dimensions, 3-4
-    classes, deep linear nets of 2-4 layers with hidden widths 2-4, parameterisation `kind`.
+    classes, deep linear nets of `depth` layers (2-4 by default) with hidden widths 2-4,
+    parameterisation `kind`.
     (ReLU^2 nets are smooth enough for the flow, but 2 of 5 drawn multi-class ReLU^2 flows
     stalled near log L = 1 with a point every unit had turned away from.)"""
     return cases(
         data=multiclass_data(m=(6, 12), d=(2, 3), k=(3, 4), margin=(0.1, 0.3)),
-        arch_kwargs=dict(depth=(2, 4), widths=(2, 4), activation=st.just("linear")),
+        arch_kwargs=dict(depth=depth, widths=(2, 4), activation=st.just("linear")),
         params=st.just(Parameterisation(kind)),
     )
 

@@ -277,7 +277,9 @@ def xor_comparisons(hidden: int, first_seed: int, loss: str) -> list[Comparison]
 # falling like |log L|^-0.12 to |log L|^-0.34 out to log L = -3,000; of 11 further drawn flows
 # to -300, 9 fell faster than A4's proxy allows (exponents -0.056 to -0.51, the bound -0.05)
 # and 2 met it (one passed, one had undecided nodes). Square nets (width = classes) were no
-# better: A4 failed on 11 of 12.
+# better: A4 failed on 11 of 12. At depth 1 (a linear model per class) A4 held on 12 of 12
+# drawn flows to -300 (2026-11-29), and prop5's and thm4's EWN claims passed on all 12: depth 1
+# is an arm of its own, outside this declaration.
 EWN_CE_A4_UNMET = UnmetAssumption(
     arm="ewn",
     proxy="A4",

@@ -13,7 +13,8 @@ EWN: its arm draws the same domain, but there A4 (a positive limit margin) mostl
 (measured: see verify_ewn.regimes.EWN_CE_A4_UNMET), so the arm is declared unmet
 (verify.tally.UnmetAssumption) and the result is reported as assumption-unmet, never as a
 pass. Its draws are still judged: one that meets A4 counts as a verdict, and a fail there is
-a counterexample.
+a counterexample. A second EWN arm draws depth-1 nets (one linear node per class), where A4
+held on every measured flow; its examples count as usual. Examples (ci): 3.
 """
 
 import dataclasses
@@ -42,25 +43,62 @@ GRAD_DRIFT_TOL = 1e-2
 COS_TOL = LimitTolerance(final=0.25, min_decay=0.1, converged_below=1e-3)
 
 
-def verdict(trajectory, cosines=None):
+def judge(cosines=None) -> regimes.Judge:
     extra = {} if cosines is None else {"cosines": cosines}
-    judging = regimes.FLOW.judging(regimes.TARGET)
-    # prop2's LOSS_MOVE_TOL: the gradient is the same linear image of the loss vector.
-    return claims.alignment_claim(trajectory, judging, claims.AlignmentTolerance(GRAD_DRIFT_TOL, COS_TOL, LOSS_MOVE_TOL), **extra)
+
+    def judged(trajectory, judging):
+        # prop2's LOSS_MOVE_TOL: the gradient is the same linear image of the loss vector.
+        tolerance = claims.AlignmentTolerance(GRAD_DRIFT_TOL, COS_TOL, LOSS_MOVE_TOL)
+        return claims.alignment_claim(trajectory, judging, tolerance, **extra)
+
+    return judged
+
+
+def verdict(trajectory, cosines=None):
+    """The claim on a flow to -300."""
+    return judge(cosines)(trajectory, regimes.FLOW.judging(regimes.TARGET))
+
+
+def settled_verdict(case: Case):
+    """The claim at -300, or at -450 on the flow continued where it had not settled there
+    (regimes.judged_until_settled): a node still dying at -300 leaves it undecided."""
+    return regimes.judged_until_settled(case, judge(), regimes.FLOW)
 
 
 @property_of("prop5")
 @settings(max_examples=examples(4))
 @given(case=multiclass_flow_cases("swn"))
 def test_property_prop5_swn(case):
-    record(verdict(case.flow(regimes.FLOW_TO_TARGET)))
+    record(settled_verdict(case))
 
 
 @property_of("prop5", unmet=regimes.EWN_CE_A4_UNMET)
 @settings(max_examples=examples(3))
 @given(case=multiclass_flow_cases("ewn"))
 def test_property_prop5_ewn(case):
-    record(verdict(case.flow(regimes.FLOW_TO_TARGET)))
+    record(settled_verdict(case))
+
+
+@property_of("prop5")
+@settings(max_examples=examples(3))
+@given(case=multiclass_flow_cases("ewn", depth=(1, 1)))
+def test_property_prop5_ewn_depth_one(case):
+    record(settled_verdict(case))
+
+
+# A drawn depth-1 EWN flow (3 classes, 10 points in 2 dimensions) on which the property passes.
+DEPTH_ONE = Case(
+    DataSpec("multiclass", seed=1588945316, m=10, d=2, k=3, margin=0.1948107073094253),
+    Architecture(2, (), 3, "linear"),
+    Parameterisation("ewn"),
+    init_seed=281444313,
+)
+
+
+def test_control_prop5_ewn_depth_one_negated_cosine_fails():
+    trajectory = DEPTH_ONE.flow(regimes.FLOW_TO_TARGET)
+    assert verdict(trajectory).status is Status.PASS
+    assert verdict(trajectory, cosines=lambda s: -np.asarray(s.node_cos)).status is Status.FAIL
 
 
 # A pinned SWN flow (3 classes, ReLU^2, 4 hidden) on which the property passes.
