@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 import torch
+from hypothesis import strategies as st
 
 from verify.cases import Case, DataSpec, default_device, train_cases, xor_architecture
 from verify.checks import UNDECIDED_NODES, ProxyTolerances, SurvivorRule
@@ -21,7 +22,7 @@ from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
 from verify.objective import Objective
 from verify.parameterisations import Parameterisation
-from verify.strategies import gd_cases, separating_cases
+from verify.strategies import binary_data, cases, gd_cases, separating_cases
 from verify.tally import UnmetAssumption
 from verify.trajectory import StopReason, Trajectory
 from verify.verdicts import Status, Verdict
@@ -228,6 +229,29 @@ def flow_separates(case: Case) -> bool:
 def flow_domain(kinds: list[str], widths: tuple[int, int]):
     """The cases of gd_domain's family whose gradient flow separates the data."""
     return separating_cases(gd_cases(kinds, widths=widths), flow_separates)
+
+
+# One-output deep linear nets: every layer's degree is 1, so under EWN every layer keeps exactly
+# as many survivors as the output layer, one (thm2-survivors), and each hidden layer of 2-4
+# nodes must lose 1-3 of them. Measured on 26 drawn EWN flows (depth 2-3, 2026-11-29), to -300
+# and on to -450 where unsettled: thm2-survivors passed on 23, with one survivor per layer, and
+# was inconclusive on 3 (A4, undecided nodes); thm2's EWN statistic passed on 13 of 16 (0-1.5 s
+# a flow). The same cases under SWN flows kept 2-4 survivors in a hidden layer on 9 of 10 (8
+# settled: the count fails), under Unnorm flows on 10 of 10 (6 settled), as deep linear nets'
+# rank-one limits allow (every row of a layer a multiple of one vector).
+DEEP_LINEAR_DEPTH = (2, 3)
+DEEP_LINEAR_WIDTHS = (2, 4)
+
+
+def deep_linear_domain(kinds: list[str]):
+    """One-output deep linear nets (DEEP_LINEAR_DEPTH layers, hidden widths DEEP_LINEAR_WIDTHS)
+    on gd_cases' binary sets, whose gradient flow separates the data."""
+    family = cases(
+        data=binary_data(m=(4, 12), d=(2, 3), margin=(0.1, 0.3)),
+        arch_kwargs=dict(depth=DEEP_LINEAR_DEPTH, widths=DEEP_LINEAR_WIDTHS, activation=st.just("linear")),
+        params=st.sampled_from([Parameterisation(kind) for kind in kinds]),
+    )
+    return separating_cases(family, flow_separates)
 
 
 # The paper's XOR regime (appendix L): 20 hidden ReLU, output weights frozen to +1 / -1, GD to

@@ -13,7 +13,9 @@ and an SWN flow to -300 costs 4-7 s against 40-110 s for GD at c = 1 - 1/30).
 Cases are drawn where the run separates the data (verify_ewn.regimes.gd_domain,
 flow_domain). Examples (ci): EWN 8 with 2 hidden units (the crisp arm: exactly the two survivors
 thm2-survivors predicts, see regimes.CRISP_WIDTHS) and 4 with 4-8 (the generic arm, where
-surplus nodes die slowly, so more examples are inconclusive), SWN 3 with 2-4; thorough: 10x.
+surplus nodes die slowly, so more examples are inconclusive), SWN 3 with 2-4, and EWN 4
+one-output deep linear nets of 2-3 layers on gradient flow (regimes.deep_linear_domain: one
+survivor per layer); thorough: 10x.
 
 The cross-entropy version, thm4, is checked on gradient flows in test_thm4_norm_gradient_ce.py.
 """
@@ -91,11 +93,34 @@ def test_property_thm2_swn(case):
     record(verdict(case, "swn", regimes.FLOW))
 
 
+@property_of("thm2")
+@settings(max_examples=examples(4))
+@given(case=regimes.deep_linear_domain(["ewn"]))
+def test_property_thm2_ewn_deep_linear(case):
+    record(verdict(case, "ewn", regimes.FLOW))
+
+
 # A pinned SWN run whose survivors' limit gradients differ (node statistics measured at -300:
 # log ||w_u|| + log ||grad_u L|| spread 0.8 while the SWN statistic agrees to 0.02).
 SWN_CONTROL = Case(
     DataSpec("binary", seed=1, m=6, d=2, margin=0.2), Architecture(2, (4,), 1, "relu2"), Parameterisation("swn"), init_seed=1
 )
+
+
+# A drawn EWN deep linear flow (2 layers, 3 hidden, one hidden survivor): the EWN statistic's
+# spread is 0.000 at -300; the SWN statistic's 3.11, flat.
+DEEP_LINEAR = Case(
+    DataSpec("binary", seed=271041745, m=8, d=2, margin=0.12358374073421222),
+    Architecture(2, (3,), 1, "linear"),
+    Parameterisation("ewn"),
+    init_seed=2028277857,
+)
+
+
+def test_control_swn_statistic_on_an_ewn_deep_linear_flow_fails():
+    ewn, swn = regimes.verdicts_until_settled(DEEP_LINEAR, [judge("ewn"), judge("swn")], regimes.FLOW)
+    assert ewn.status is Status.PASS
+    assert swn.status is Status.FAIL
 
 
 @pytest.mark.slow

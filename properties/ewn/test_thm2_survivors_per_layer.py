@@ -20,7 +20,10 @@ survivors' counts per layer, divided by the layers' degrees, must agree exactly.
 nodes make the example inconclusive when some choice of which of them survive would satisfy
 the claim. Cases are drawn where GD separates the data (verify_ewn.regimes.gd_domain).
 Examples (ci): 6 one-output ReLU^2 nets with 3 hidden units (the crisp arm, where one node must
-die: regimes.SURVIVOR_COUNT_WIDTHS) and 3 with 4-8 (the generic arm); thorough: 10x.
+die: regimes.SURVIVOR_COUNT_WIDTHS) and 3 with 4-8 (the generic arm); thorough: 10x. A third
+arm draws one-output deep linear nets of 2-3 layers on gradient flow (regimes.deep_linear_domain):
+every layer's degree is 1, so every layer keeps exactly one survivor, and each hidden layer of
+2-4 nodes must lose the rest; SWN and Unnorm flows of the same cases keep more (6 examples).
 
 Measured on 48 drawn EWN runs (2, 3, 4 and 6 hidden units, 12 each): every run
 that settled kept exactly two hidden survivors and its output node (3 hidden: 10 of 10, the
@@ -71,6 +74,13 @@ def test_property_thm2_survivors_ewn(case):
     record(verdict(case))
 
 
+@property_of("thm2-survivors")
+@settings(max_examples=examples(6))
+@given(case=regimes.deep_linear_domain(["ewn"]))
+def test_property_thm2_survivors_ewn_deep_linear(case):
+    record(regimes.judged_until_settled(case, judge(case.arch, degrees(case.arch)), regimes.FLOW))
+
+
 @settings(max_examples=examples(3))
 @given(case=regimes.gd_domain(["ewn"], regimes.SURVIVOR_COUNT_WIDTHS))
 def test_control_thm2_survivors_nearest_wrong_counts_fail(case):
@@ -105,3 +115,26 @@ def test_control_thm2_survivors_swn_keeps_a_third_hidden_survivor():
     swn = flow_verdict(PAIR)
     assert swn.status is Status.FAIL
     assert swn.metrics["survivors_layer_0"] == 3
+
+
+# A drawn deep linear case (2 layers, 3 hidden): flowed to -300, EWN keeps one hidden survivor,
+# SWN two and Unnorm three, every one settled (a rank-one limit whose rows all survive).
+DEEP_LINEAR = Case(
+    DataSpec("binary", seed=271041745, m=8, d=2, margin=0.12358374073421222),
+    Architecture(2, (3,), 1, "linear"),
+    Parameterisation("ewn"),
+    init_seed=2028277857,
+)
+
+
+def test_control_thm2_survivors_deep_linear_swn_and_unnorm_keep_more_survivors():
+    """On the deep linear arm the count is EWN's too: the same case under SWN and Unnorm flows
+    keeps more hidden survivors than the output layer, and the claim fails."""
+    verdicts = {}
+    for kind in ("ewn", "swn", "unnorm"):
+        case = DEEP_LINEAR.with_param(Parameterisation(kind))
+        verdicts[kind] = regimes.judged_until_settled(case, judge(case.arch, degrees(case.arch)), regimes.FLOW)
+    assert verdicts["ewn"].status is Status.PASS
+    assert verdicts["swn"].status is Status.FAIL
+    assert verdicts["unnorm"].status is Status.FAIL
+    assert (verdicts["swn"].metrics["survivors_layer_0"], verdicts["unnorm"].metrics["survivors_layer_0"]) == (2, 3)
