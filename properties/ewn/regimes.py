@@ -243,15 +243,16 @@ DEEP_LINEAR_DEPTH = (2, 3)
 DEEP_LINEAR_WIDTHS = (2, 4)
 
 
-def deep_linear_domain(kinds: list[str]):
+def deep_linear_domain(kinds: list[str], separates: Callable[[Case], bool] = flow_separates):
     """One-output deep linear nets (DEEP_LINEAR_DEPTH layers, hidden widths DEEP_LINEAR_WIDTHS)
-    on gd_cases' binary sets, whose gradient flow separates the data."""
+    on gd_cases' binary sets, whose run separates the data: by default the gradient flow's
+    (flow_separates), or GD's under to_minus_300 (gd_separates) for a GD-trained property."""
     family = cases(
         data=binary_data(m=(4, 12), d=(2, 3), margin=(0.1, 0.3)),
         arch_kwargs=dict(depth=DEEP_LINEAR_DEPTH, widths=DEEP_LINEAR_WIDTHS, activation=st.just("linear")),
         params=st.sampled_from([Parameterisation(kind) for kind in kinds]),
     )
-    return separating_cases(family, flow_separates)
+    return separating_cases(family, separates)
 
 
 # The paper's XOR regime (appendix L): 20 hidden ReLU, output weights frozen to +1 / -1, GD to

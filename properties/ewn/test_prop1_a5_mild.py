@@ -12,7 +12,8 @@ prop1's cases are drawn where GD separates the data (verify_ewn.regimes.gd_domai
 inconclusive at -300 only because it has not settled is continued to -450
 (verify_ewn.regimes.judged_until_settled). Examples (ci): prop1 4 with 2 hidden units (the crisp
 arm, see regimes.CRISP_WIDTHS) and 3 with 4-8 (the generic arm), EWN and Unnorm, ReLU^2, to
--300; prop4 6 (Unnorm, linear, 2-3 classes, to -150); thorough: 10x. The cross-entropy
+-300, and 4 EWN one-output deep linear nets of 2-3 layers (regimes.deep_linear_domain);
+prop4 6 (Unnorm, linear, 2-3 classes, to -150); thorough: 10x. The cross-entropy
 domain is Unnorm because EWN's normalised margin kept falling (as |log L|^-0.1 to -0.3, so A4
 was not met) in 10 of 16 EWN runs, and stops at -150 because Unnorm linear nets spent 40,000
 steps reaching -190 to -220.
@@ -25,6 +26,7 @@ from hypothesis import given, settings
 
 from verify import claims
 from verify.cases import Case, DataSpec, lin_sep_architecture
+from verify.nets import Architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples
 from verify.strategies import gd_cases
@@ -83,6 +85,16 @@ def test_property_prop1_a5_vanishes(case):
     record(settled_verdict(case))
 
 
+# EWN GD on one-output deep linear nets (regimes.deep_linear_domain, depth 2-3), measured on 12
+# drawn cases (2026-11-29): 10 passed, 2 inconclusive (A4), 0.2-14 s a case. Unnorm is left out
+# of this arm: its depth-2 runs had not reached -300 by the end of their budgets (2 of 2).
+@property_of("prop1")
+@settings(max_examples=examples(4))
+@given(case=regimes.deep_linear_domain(["ewn"], regimes.gd_separates))
+def test_property_prop1_a5_vanishes_ewn_deep_linear(case):
+    record(settled_verdict(case))
+
+
 @property_of("prop4")
 @settings(max_examples=examples(6))
 @given(case=gd_cases(["unnorm"], loss="cross_entropy", widths=(3, 6), activation="linear", classes=(2, 3)))
@@ -104,3 +116,18 @@ def test_control_c_equal_one_fails_on_unnorm(seed):
     # (A3 drift up to 1), making the run inconclusive instead of a counterexample.
     case = Case(DataSpec("lin-sep", seed=seed), lin_sep_architecture(), Parameterisation("unnorm"), init_seed=seed)
     assert verdict(case, c=1.0, k_max=3e-4).status is Status.FAIL
+
+
+# A drawn EWN deep linear case (2 layers, 3 hidden) of the deep linear arm: it passes at
+# c = 1 - 1/30; at c = 1 its A5 quantity ends at 0.11.
+DEEP_LINEAR = Case(
+    DataSpec("binary", seed=271041745, m=8, d=2, margin=0.12358374073421222),
+    Architecture(2, (3,), 1, "linear"),
+    Parameterisation("ewn"),
+    init_seed=2028277857,
+)
+
+
+def test_control_c_equal_one_fails_on_an_ewn_deep_linear_run():
+    assert verdict(DEEP_LINEAR).status is Status.PASS
+    assert verdict(DEEP_LINEAR, c=1.0).status is Status.FAIL
