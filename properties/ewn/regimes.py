@@ -20,6 +20,7 @@ from verify.checks import UNDECIDED_NODES, ProxyTolerances, SurvivorRule
 from verify.claims import LOSS_DIRECTION_MOVING, SURVIVOR_ALIGNMENT_DRIFT, UNDECIDED_JOINT, Comparison, Judging, effective_nodes
 from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
+from verify.nets import Architecture
 from verify.objective import Objective
 from verify.parameterisations import Parameterisation
 from verify.strategies import binary_data, cases, gd_cases, separating_cases
@@ -253,6 +254,18 @@ def deep_linear_domain(kinds: list[str], separates: Callable[[Case], bool] = flo
         params=st.sampled_from([Parameterisation(kind) for kind in kinds]),
     )
     return separating_cases(family, separates)
+
+
+# A drawn case of deep_linear_domain (2 layers, 3 hidden) on which every deep linear arm's
+# controls are judged: flowed to -300 under EWN it keeps one hidden survivor (share 0.98, cos
+# 0.999998) beside two dying nodes (shares 0.006 and 0.004, cos 0.40 and 0.96) and its output
+# node, and each arm's claim passes on it (prop1's on GD).
+DEEP_LINEAR_CASE = Case(
+    DataSpec("binary", seed=271041745, m=8, d=2, margin=0.12358374073421222),
+    Architecture(2, (3,), 1, "linear"),
+    Parameterisation("ewn"),
+    init_seed=2028277857,
+)
 
 
 # The paper's XOR regime (appendix L): 20 hidden ReLU, output weights frozen to +1 / -1, GD to

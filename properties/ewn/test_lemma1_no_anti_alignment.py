@@ -11,7 +11,8 @@ Cases are drawn where the run separates the data (verify_ewn.regimes.gd_domain,
 flow_domain), and a run inconclusive at -300 only because it has not settled is continued to
 -450 (verify_ewn.regimes.judged_until_settled). Examples (ci): EWN 6 with 2 hidden units (the
 crisp arm, see regimes.CRISP_WIDTHS) and 3 with 4-8 (the generic arm), SWN 3 with 2-4 (the
-paper states the lemma for both); exponential loss; thorough: 10x.
+paper states the lemma for both), and EWN 3 one-output deep linear nets of 2-3 layers on
+gradient flow (regimes.deep_linear_domain); exponential loss; thorough: 10x.
 """
 
 import pytest
@@ -62,6 +63,15 @@ def test_property_lemma1_no_anti_alignment_swn(case):
     record(verdict(case, regimes.FLOW))
 
 
+# On 12 drawn deep linear EWN flows (2026-11-29) prop2 passed on 10, lemma1 and lemma2 on 11
+# (the others inconclusive: A4, undecided nodes); lemma1 with +grad L failed on all 11.
+@property_of("lemma1")
+@settings(max_examples=examples(3))
+@given(case=regimes.deep_linear_domain(["ewn"]))
+def test_property_lemma1_no_anti_alignment_ewn_deep_linear(case):
+    record(verdict(case, regimes.FLOW))
+
+
 CONTROL_ARMS = [("ewn", regimes.GD), ("swn", regimes.FLOW)]
 
 
@@ -70,5 +80,12 @@ def test_control_flipped_gradient_sign_fails(kind, trainer):
     """With +grad L in place of -grad L every survivor is anti-aligned."""
     case = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisation(kind))
     true, flipped = regimes.verdicts_until_settled(case, [judge(), judge(sign=-1.0)], trainer)
+    assert true.status is Status.PASS
+    assert flipped.status is Status.FAIL
+
+
+def test_control_flipped_gradient_sign_fails_on_a_deep_linear_flow():
+    """The deep linear arm's control: +grad L fails lemma1 on regimes.DEEP_LINEAR_CASE."""
+    true, flipped = regimes.verdicts_until_settled(regimes.DEEP_LINEAR_CASE, [judge(), judge(sign=-1.0)], regimes.FLOW)
     assert true.status is Status.PASS
     assert flipped.status is Status.FAIL

@@ -26,7 +26,6 @@ from hypothesis import given, settings
 
 from verify import claims
 from verify.cases import Case, DataSpec, lin_sep_architecture
-from verify.nets import Architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples
 from verify.strategies import gd_cases
@@ -118,16 +117,10 @@ def test_control_c_equal_one_fails_on_unnorm(seed):
     assert verdict(case, c=1.0, k_max=3e-4).status is Status.FAIL
 
 
-# A drawn EWN deep linear case (2 layers, 3 hidden) of the deep linear arm: it passes at
-# c = 1 - 1/30; at c = 1 its A5 quantity ends at 0.11.
-DEEP_LINEAR = Case(
-    DataSpec("binary", seed=271041745, m=8, d=2, margin=0.12358374073421222),
-    Architecture(2, (3,), 1, "linear"),
-    Parameterisation("ewn"),
-    init_seed=2028277857,
-)
+# On regimes.DEEP_LINEAR_CASE the claim passes at c = 1 - 1/30; at c = 1 its A5 quantity ends
+# at 0.11.
 
 
 def test_control_c_equal_one_fails_on_an_ewn_deep_linear_run():
-    assert verdict(DEEP_LINEAR).status is Status.PASS
-    assert verdict(DEEP_LINEAR, c=1.0).status is Status.FAIL
+    assert verdict(regimes.DEEP_LINEAR_CASE).status is Status.PASS
+    assert verdict(regimes.DEEP_LINEAR_CASE, c=1.0).status is Status.FAIL

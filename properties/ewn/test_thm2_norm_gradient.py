@@ -107,18 +107,12 @@ SWN_CONTROL = Case(
 )
 
 
-# A drawn EWN deep linear flow (2 layers, 3 hidden, one hidden survivor): the EWN statistic's
-# spread is 0.000 at -300; the SWN statistic's 3.11, flat.
-DEEP_LINEAR = Case(
-    DataSpec("binary", seed=271041745, m=8, d=2, margin=0.12358374073421222),
-    Architecture(2, (3,), 1, "linear"),
-    Parameterisation("ewn"),
-    init_seed=2028277857,
-)
+# On regimes.DEEP_LINEAR_CASE (one hidden survivor) the EWN statistic's spread is 0.000 at -300;
+# the SWN statistic's 3.11, flat.
 
 
 def test_control_swn_statistic_on_an_ewn_deep_linear_flow_fails():
-    ewn, swn = regimes.verdicts_until_settled(DEEP_LINEAR, [judge("ewn"), judge("swn")], regimes.FLOW)
+    ewn, swn = regimes.verdicts_until_settled(regimes.DEEP_LINEAR_CASE, [judge("ewn"), judge("swn")], regimes.FLOW)
     assert ewn.status is Status.PASS
     assert swn.status is Status.FAIL
 

@@ -117,14 +117,8 @@ def test_control_thm2_survivors_swn_keeps_a_third_hidden_survivor():
     assert swn.metrics["survivors_layer_0"] == 3
 
 
-# A drawn deep linear case (2 layers, 3 hidden): flowed to -300, EWN keeps one hidden survivor,
-# SWN two and Unnorm three, every one settled (a rank-one limit whose rows all survive).
-DEEP_LINEAR = Case(
-    DataSpec("binary", seed=271041745, m=8, d=2, margin=0.12358374073421222),
-    Architecture(2, (3,), 1, "linear"),
-    Parameterisation("ewn"),
-    init_seed=2028277857,
-)
+# regimes.DEEP_LINEAR_CASE flowed to -300: EWN keeps one hidden survivor, SWN two and Unnorm
+# three, every one settled (a rank-one limit whose rows all survive).
 
 
 def test_control_thm2_survivors_deep_linear_swn_and_unnorm_keep_more_survivors():
@@ -132,7 +126,7 @@ def test_control_thm2_survivors_deep_linear_swn_and_unnorm_keep_more_survivors()
     keeps more hidden survivors than the output layer, and the claim fails."""
     verdicts = {}
     for kind in ("ewn", "swn", "unnorm"):
-        case = DEEP_LINEAR.with_param(Parameterisation(kind))
+        case = regimes.DEEP_LINEAR_CASE.with_param(Parameterisation(kind))
         verdicts[kind] = regimes.judged_until_settled(case, judge(case.arch, degrees(case.arch)), regimes.FLOW)
     assert verdicts["ewn"].status is Status.PASS
     assert verdicts["swn"].status is Status.FAIL
