@@ -311,6 +311,17 @@ def xor_comparisons(hidden: int, first_seed: int, loss: str) -> list[Comparison]
     return xor_effective_nodes(xor_runs(hidden, list(range(first_seed, first_seed + XOR_BLOCK)), loss))
 
 
+# A drawn depth-1 EWN cross-entropy case (3 classes, 10 points in 2 dimensions, one linear node
+# per class) on which the depth-1 arms' controls are judged: flowed to -300, prop5's and thm4's
+# EWN claims pass on it, and the SWN statistic's spread is 2.19 there, flat (exponent -0.005).
+DEPTH_ONE_CE_CASE = Case(
+    DataSpec("multiclass", seed=1588945316, m=10, d=2, k=3, margin=0.1948107073094253),
+    Architecture(2, (), 3, "linear"),
+    Parameterisation("ewn"),
+    init_seed=281444313,
+)
+
+
 # A4 on EWN multi-class flows, measured: 6 drawn deep linear flows' normalised margins kept
 # falling like |log L|^-0.12 to |log L|^-0.34 out to log L = -3,000; of 11 further drawn flows
 # to -300, 9 fell faster than A4's proxy allows (exponents -0.056 to -0.51, the bound -0.05)

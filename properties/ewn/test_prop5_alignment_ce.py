@@ -86,17 +86,8 @@ def test_property_prop5_ewn_depth_one(case):
     record(settled_verdict(case))
 
 
-# A drawn depth-1 EWN flow (3 classes, 10 points in 2 dimensions) on which the property passes.
-DEPTH_ONE = Case(
-    DataSpec("multiclass", seed=1588945316, m=10, d=2, k=3, margin=0.1948107073094253),
-    Architecture(2, (), 3, "linear"),
-    Parameterisation("ewn"),
-    init_seed=281444313,
-)
-
-
 def test_control_prop5_ewn_depth_one_negated_cosine_fails():
-    trajectory = DEPTH_ONE.flow(regimes.FLOW_TO_TARGET)
+    trajectory = regimes.DEPTH_ONE_CE_CASE.flow(regimes.FLOW_TO_TARGET)
     assert verdict(trajectory).status is Status.PASS
     assert verdict(trajectory, cosines=lambda s: -np.asarray(s.node_cos)).status is Status.FAIL
 

@@ -82,18 +82,8 @@ def test_property_thm4_ewn_depth_one(case):
     record(settled_verdict(case, "ewn"))
 
 
-# A drawn depth-1 EWN flow (3 classes, 10 points in 2 dimensions, 3 survivors): the EWN
-# statistic passes; the SWN statistic's spread is 2.19 at -300 and flat (exponent -0.005).
-DEPTH_ONE = Case(
-    DataSpec("multiclass", seed=1588945316, m=10, d=2, k=3, margin=0.1948107073094253),
-    Architecture(2, (), 3, "linear"),
-    Parameterisation("ewn"),
-    init_seed=281444313,
-)
-
-
 def test_control_swn_statistic_on_an_ewn_depth_one_flow_fails():
-    trajectory = DEPTH_ONE.flow(regimes.FLOW_TO_TARGET)
+    trajectory = regimes.DEPTH_ONE_CE_CASE.flow(regimes.FLOW_TO_TARGET)
     assert verdict(trajectory, "ewn").status is Status.PASS
     assert verdict(trajectory, "swn").status is Status.FAIL
 
