@@ -8,7 +8,7 @@ from verify.cases import Case, DataSpec
 from verify.gd import GDSettings
 from verify.nets import Architecture
 from verify.parameterisations import Parameterisation
-from verify.strategies import architectures, cases, gd_cases, gd_settings, multiclass_data
+from verify.strategies import architectures, cases, gd_cases, gd_settings, multiclass_data, multiclass_flow_cases
 from verify_ewn import regimes
 
 
@@ -42,6 +42,22 @@ def test_gd_cases_are_two_layer_relu2_without_dead_points(case):
 @settings(max_examples=10)
 def test_cross_entropy_cases_have_one_output_per_class(case):
     assert case.arch.output_dim == case.data.k == case.dataset().num_classes
+
+
+@given(case=multiclass_flow_cases("ewn", depth=(1, 1)) | multiclass_flow_cases("swn"))
+@settings(max_examples=20)
+def test_multiclass_flow_cases_keep_their_depth(case):
+    """The depth-1 arms draw one linear node per class; the default arms draw 2-4 layers."""
+    assert case.arch.activation == "linear" and case.arch.output_dim == case.data.k
+    assert case.arch.depth == 1 if case.param.kind == "ewn" else 2 <= case.arch.depth <= 4
+
+
+@given(case=regimes.deep_linear_domain(["ewn"]))
+@settings(max_examples=10)
+def test_deep_linear_domain_is_one_output_linear_and_separates(case):
+    assert case.arch.activation == "linear" and case.arch.output_dim == 1
+    assert 2 <= case.arch.depth <= 3 and all(2 <= w <= 4 for w in case.arch.widths)
+    assert regimes.flow_separates(case)
 
 
 @given(s=gd_settings())
