@@ -103,13 +103,26 @@ def deep_linear_flows(kind: str, depth=(1, 4), loss: str = "exponential"):
     )
 
 
+# A fitted b still beyond B_TOL at -600 while its deviation shrinks as fast as SHRINK asks is a
+# run still converging. Seeded draw 15 found one: a depth-3 EWN cross-entropy flow (4 classes
+# through hidden width 2, normalised margin 7.8e-5) with b 1.42 on -50..-325, 1.85 on
+# -325..-600, 1.91 on -600..-1200 and 1.95 on -1200..-2400. Such a run is flowed again from its
+# start to -1200 (one flow, so that t stays the flow's time) and judged there on the same two
+# halves of its tail; a b that has stopped approaching its claim still fails there.
+CONTINUED = dataclasses.replace(FLOW, target_log_loss=2 * TARGET, max_evaluations=100_000)
+
+
 def verdict(case: Case, claimed_kind: str | None = None):
-    trajectory = train_flow(case.net(), case.dataset(), case.initial_weights(), FLOW)
     degree = case.arch.degree
     b = expected_b(claimed_kind or case.param.kind, degree)
     rate = RATE_EWN if case.param.kind == "ewn" else RATE
     tolerance = rate if case.dataset().loss == "exponential" else dataclasses.replace(rate, slope_tol=None)
-    return claims.rate_claim(trajectory, b, degree, REACHED, PROXIES, tolerance)
+    trajectory = train_flow(case.net(), case.dataset(), case.initial_weights(), FLOW)
+    judged = claims.rate_claim(trajectory, b, degree, REACHED, PROXIES, tolerance)
+    if [c.name for c in judged.claims if not c.holds] != ["|b - expected| late"]:
+        return judged
+    longer = train_flow(case.net(), case.dataset(), case.initial_weights(), CONTINUED)
+    return claims.rate_claim(longer, b, degree, 2 * TARGET + 1e-6, PROXIES, tolerance)
 
 
 @property_of("thm3")
@@ -199,6 +212,26 @@ def test_control_thm5_ewn_rate_crossing_its_limit_is_not_a_counterexample():
     unguarded = claims.rate_claim(trajectory, 2.0, 1, REACHED, PROXIES, shared_floor)
     assert unguarded.status is Status.FAIL
     assert [c.name for c in unguarded.claims if not c.holds] == ["|b - expected| late / early"]
+
+
+# Seeded draw 15's case (see CONTINUED): b 1.848 at -600, 0.15 short of 2, shrinking.
+STILL_CONVERGING = Case(
+    DataSpec("multiclass", seed=1442353, m=6, d=3, k=4, margin=0.17225453264135415),
+    Architecture(3, (2, 2), 4, "linear"),
+    Parameterisation("ewn"),
+    init_seed=224,
+)
+
+
+def test_control_thm5_a_rate_still_converging_is_judged_further_on():
+    """At -600 the final deviation fails and the shrink holds; flowed to -1200 the claim passes.
+    The EWN claim on the same case read as Unnorm's (b = 2 - 2/3) fails there too."""
+    trajectory = train_flow(STILL_CONVERGING.net(), STILL_CONVERGING.dataset(), STILL_CONVERGING.initial_weights(), FLOW)
+    tolerance = dataclasses.replace(RATE_EWN, slope_tol=None)
+    at_600 = claims.rate_claim(trajectory, 2.0, 3, REACHED, PROXIES, tolerance)
+    assert [c.name for c in at_600.claims if not c.holds] == ["|b - expected| late"]
+    assert verdict(STILL_CONVERGING).status is Status.PASS
+    assert verdict(STILL_CONVERGING, claimed_kind="unnorm").status is Status.FAIL
 
 
 def test_unreached_target_is_inconclusive():
