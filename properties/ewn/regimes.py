@@ -239,7 +239,9 @@ def flow_domain(kinds: list[str], widths: tuple[int, int]):
 # was inconclusive on 3 (A4, undecided nodes); thm2's EWN statistic passed on 13 of 16 (0-1.5 s
 # a flow). The same cases under SWN flows kept 2-4 survivors in a hidden layer on 9 of 10 (8
 # settled: the count fails), under Unnorm flows on 10 of 10 (6 settled), as deep linear nets'
-# rank-one limits allow (every row of a layer a multiple of one vector).
+# rank-one limits allow (every row of a layer a multiple of one vector). On 12 more drawn EWN
+# flows prop2 passed on 10, lemma1 and lemma2 on 11 (the others inconclusive: A4, undecided
+# nodes), and lemma1 with +grad L failed on all 11.
 DEEP_LINEAR_DEPTH = (2, 3)
 DEEP_LINEAR_WIDTHS = (2, 4)
 

@@ -63,8 +63,7 @@ def test_property_lemma1_no_anti_alignment_swn(case):
     record(verdict(case, regimes.FLOW))
 
 
-# On 12 drawn deep linear EWN flows (2026-11-29) prop2 passed on 10, lemma1 and lemma2 on 11
-# (the others inconclusive: A4, undecided nodes); lemma1 with +grad L failed on all 11.
+# Measured: see regimes.deep_linear_domain.
 @property_of("lemma1")
 @settings(max_examples=examples(3))
 @given(case=regimes.deep_linear_domain(["ewn"]))

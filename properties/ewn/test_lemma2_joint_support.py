@@ -68,8 +68,7 @@ def test_property_lemma2_joint_support_swn(case):
     record(verdict(case, regimes.FLOW))
 
 
-# On 12 drawn deep linear EWN flows (2026-11-29) prop2 passed on 10, lemma1 and lemma2 on 11
-# (the others inconclusive: A4, undecided nodes); lemma1 with +grad L failed on all 11.
+# Measured: see regimes.deep_linear_domain.
 @property_of("lemma2")
 @settings(max_examples=examples(3))
 @given(case=regimes.deep_linear_domain(["ewn"]))
@@ -82,13 +81,14 @@ def withheld(s):
     return np.where(s.node_share >= FLOOR, 0.0, claims.grad_shares(s))
 
 
-@pytest.mark.parametrize("arm", ["lin-sep-gd", "deep-linear-flow"])
-def test_control_gradient_withheld_from_survivors_fails(arm):
+LIN_SEP = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisation("ewn"))
+
+
+@pytest.mark.parametrize(
+    ("case", "trainer"), [(LIN_SEP, regimes.GD), (regimes.DEEP_LINEAR_CASE, regimes.FLOW)], ids=["lin-sep-gd", "deep-linear-flow"]
+)
+def test_control_gradient_withheld_from_survivors_fails(case, trainer):
     """On Lin-Sep (GD) and on the deep linear arm's regimes.DEEP_LINEAR_CASE (flow)."""
-    if arm == "lin-sep-gd":
-        case, trainer = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisation("ewn")), regimes.GD
-    else:
-        case, trainer = regimes.DEEP_LINEAR_CASE, regimes.FLOW
     true, faulty = regimes.verdicts_until_settled(case, [judge(), judge(withheld)], trainer)
     assert true.status is Status.PASS
     assert faulty.status is Status.FAIL

@@ -117,10 +117,8 @@ def test_control_c_equal_one_fails_on_unnorm(seed):
     assert verdict(case, c=1.0, k_max=3e-4).status is Status.FAIL
 
 
-# On regimes.DEEP_LINEAR_CASE the claim passes at c = 1 - 1/30; at c = 1 its A5 quantity ends
-# at 0.11.
-
-
 def test_control_c_equal_one_fails_on_an_ewn_deep_linear_run():
+    """On regimes.DEEP_LINEAR_CASE the claim passes at c = 1 - 1/30; at c = 1 its A5 quantity
+    ends at 0.11."""
     assert verdict(regimes.DEEP_LINEAR_CASE).status is Status.PASS
     assert verdict(regimes.DEEP_LINEAR_CASE, c=1.0).status is Status.FAIL

@@ -107,11 +107,9 @@ SWN_CONTROL = Case(
 )
 
 
-# On regimes.DEEP_LINEAR_CASE (one hidden survivor) the EWN statistic's spread is 0.000 at -300;
-# the SWN statistic's 3.11, flat.
-
-
 def test_control_swn_statistic_on_an_ewn_deep_linear_flow_fails():
+    """On regimes.DEEP_LINEAR_CASE (one hidden survivor) the EWN statistic's spread is 0.000 at
+    -300; the SWN statistic's 3.11, flat."""
     ewn, swn = regimes.verdicts_until_settled(regimes.DEEP_LINEAR_CASE, [judge("ewn"), judge("swn")], regimes.FLOW)
     assert ewn.status is Status.PASS
     assert swn.status is Status.FAIL

@@ -117,13 +117,10 @@ def test_control_thm2_survivors_swn_keeps_a_third_hidden_survivor():
     assert swn.metrics["survivors_layer_0"] == 3
 
 
-# regimes.DEEP_LINEAR_CASE flowed to -300: EWN keeps one hidden survivor, SWN two and Unnorm
-# three, every one settled (a rank-one limit whose rows all survive).
-
-
 def test_control_thm2_survivors_deep_linear_swn_and_unnorm_keep_more_survivors():
-    """On the deep linear arm the count is EWN's too: the same case under SWN and Unnorm flows
-    keeps more hidden survivors than the output layer, and the claim fails."""
+    """On the deep linear arm the count is EWN's too: regimes.DEEP_LINEAR_CASE flowed to -300
+    keeps one hidden survivor under EWN, two under SWN and three under Unnorm, every one settled
+    (a rank-one limit whose rows all survive), so the claim fails on the last two."""
     verdicts = {}
     for kind in ("ewn", "swn", "unnorm"):
         case = regimes.DEEP_LINEAR_CASE.with_param(Parameterisation(kind))
