@@ -113,7 +113,7 @@ def test_a_sweep_can_start_at_any_seed(monkeypatch):
 
     def fake_run(targets, fault, extra=(), seed=None):
         seen.append(seed)
-        return selftest.PytestRun(0, [], set(), {})
+        return selftest.PytestRun(0, [], set(), {}, {})
 
     monkeypatch.setattr(selftest, "_run", fake_run)
     assert [run.seed for run in selftest.false_alarms(3, first=5)] == [5, 6, 7] == seen
@@ -140,9 +140,10 @@ def test_a_failure_raised_inside_the_catalogue_is_a_crash_not_a_catch():
     assert not selftest.raised_in_catalogue("")
 
 
-def test_seeded_runs_pool_their_verdict_counts_per_result(tmp_path):
+def test_seeded_runs_pool_their_verdict_counts_per_result_and_per_test(tmp_path):
     """A seeded run's verdict counts come from the report it wrote; the sweep sums them per
-    result and marks each result whose pooled inconclusive share is over the bound."""
+    result and per property test (a result's arms) and marks each whose pooled inconclusive
+    share is over the bound."""
 
     def result(rid, passed, inconclusive):
         return {"key": f"ewn:{rid}", "pack": "ewn", "id": rid, "title": rid, "status": "pass", "duration_s": 1.0}, {
@@ -151,19 +152,27 @@ def test_seeded_runs_pool_their_verdict_counts_per_result(tmp_path):
             "inconclusive": inconclusive,
         }
 
-    runs = []
+    runs, arms = [], []
     for passed, inconclusive in ((4, 0), (3, 2)):
         entries = []
         for rid, p, i in (("thm2", passed, inconclusive), ("lemma6", 0, 0)):
             head, counts = result(rid, p, i)
-            entries.append(head | {"examples": counts, "metrics": {}, "counterexample": None, "tests": {}, "series": {}})
+            arm = {f"ewn/test_{rid}.py::test_property_{rid}_crisp": counts} if sum(counts.values()) else {}
+            entry = {"examples": counts, "metrics": {}, "counterexample": None, "tests": {}, "series": {}}
+            entries.append(head | entry | {"test_examples": arm})
         folder = tmp_path / f"run{len(runs)}"
         document = {"schema_version": report.SCHEMA_VERSION, "environment": report.environment("ci"), "results": entries}
         report.write(document, folder)
         runs.append(selftest._verdict_counts(folder / "report.json"))
+        arms.append(selftest._test_counts(folder / "report.json"))
     assert runs[1] == {"ewn:thm2": {"pass": 3, "fail": 0, "inconclusive": 2}}, "results without examples are left out"
     total = selftest.pooled(runs)
     assert total == {"ewn:thm2": {"pass": 7, "fail": 0, "inconclusive": 2}}
     assert "22%  over 20%" in selftest.pooled_table(total, 2)
     assert "over" not in selftest.pooled_table(selftest.pooled(runs[:1]), 1).splitlines()[-1]
     assert selftest._verdict_counts(tmp_path / "missing.json") == {}
+    crisp = "ewn/test_thm2.py::test_property_thm2_crisp"
+    assert selftest.pooled(arms) == {crisp: {"pass": 7, "fail": 0, "inconclusive": 2}}
+    table = selftest.pooled_table(selftest.pooled(arms), 2, per="test")
+    assert table.splitlines()[1].startswith("test ") and f"{crisp}      7" in table and "22%  over 20%" in table
+    assert selftest._test_counts(tmp_path / "missing.json") == {}

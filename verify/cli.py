@@ -283,15 +283,17 @@ def selftest(args: argparse.Namespace) -> int:
             print(f"{name:<26} {'MISSED':<8} {st.check(name).description}", flush=True)
             missed += 1
     if args.false_alarms:
-        alarms, verdicts = 0, []
+        alarms, verdicts, tests = 0, [], []
         for run in st.false_alarms(args.false_alarms, on=on, first=args.first_seed):
             alarms += bool(run.failures)
             verdicts.append(run.verdicts)
+            tests.append(run.tests)
             print(f"seed {run.seed:<4} {'FALSE ALARM' if run.failures else 'clean'}", flush=True)
             for test, line in run.failures:
                 print(f"    {test}: {line}", flush=True)
         print(f"false alarms: {alarms} of {args.false_alarms} correct ci-profile runs had a failing test")
         print(st.pooled_table(st.pooled(verdicts), args.false_alarms))
+        print(st.pooled_table(st.pooled(tests), args.false_alarms, per="test"))
         missed += alarms
     return 1 if missed else 0
 

@@ -84,12 +84,13 @@ def raised_in_catalogue(traceback: str) -> bool:
 class PytestRun:
     """One pytest subprocess: its exit code, (test id, first failure line) of each failed test,
     the ids of those whose failure was raised inside the fault catalogue, and (for a seeded
-    run) each result's verdict counts from its report."""
+    run) the verdict counts from its report, per result and per property test (arm)."""
 
     code: int
     failures: list[tuple[str, str]]
     crashed: set[str]
     verdicts: dict[str, dict[str, int]]
+    tests: dict[str, dict[str, int]]
 
 
 def _run(targets: tuple[str, ...], fault: str | None, extra: tuple[str, ...] = (), seed: int | None = None) -> PytestRun:
@@ -121,8 +122,9 @@ def _run(targets: tuple[str, ...], fault: str | None, extra: tuple[str, ...] = (
                     failures.append((name, message[0] if message else problem.tag))
                     if raised_in_catalogue(problem.text or ""):
                         crashed.add(name)
-        verdicts = _verdict_counts(Path(folder) / "report" / "report.json")
-    return PytestRun(code, failures, crashed, verdicts)
+        written = Path(folder) / "report" / "report.json"
+        verdicts, tests = _verdict_counts(written), _test_counts(written)
+    return PytestRun(code, failures, crashed, verdicts, tests)
 
 
 def _verdict_counts(path: Path) -> dict[str, dict[str, int]]:
@@ -131,6 +133,15 @@ def _verdict_counts(path: Path) -> dict[str, dict[str, int]]:
         return {}
     results = json.loads(path.read_text())["results"]
     return {r["key"]: dict(r["examples"]) for r in results if sum(r["examples"].values())}
+
+
+def _test_counts(path: Path) -> dict[str, dict[str, int]]:
+    """Each property test's pass / fail / inconclusive counts in a report, keyed by its node id:
+    a result pools its arms, and these are the arms (none if the report was not written)."""
+    if not path.is_file():
+        return {}
+    results = json.loads(path.read_text())["results"]
+    return {test: dict(counts) for r in results for test, counts in r.get("test_examples", {}).items() if sum(counts.values())}
 
 
 def pooled(runs: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
@@ -174,35 +185,40 @@ def run_faults(names: list[str], on: cluster.Cluster | None = None) -> Iterator[
 INCONCLUSIVE_BOUND = 0.2
 
 
-def pooled_table(counts: dict[str, dict[str, int]], runs: int) -> str:
-    """The verdict counts per result pooled over `runs` seeded runs, each result's inconclusive
-    share, and a mark where the share is over INCONCLUSIVE_BOUND."""
+def pooled_table(counts: dict[str, dict[str, int]], runs: int, per: str = "result") -> str:
+    """The verdict counts per result (or per `per`: "test" for the arms) pooled over `runs`
+    seeded runs, each one's inconclusive share, and a mark where the share is over
+    INCONCLUSIVE_BOUND."""
+    width = max([22, *map(len, counts)])
     lines = [
-        f"verdicts pooled over {runs} seeded runs",
-        f"{'result':<22} {'pass':>6} {'fail':>6} {'inconclusive':>13} {'share':>6}",
+        f"verdicts per {per} pooled over {runs} seeded runs",
+        f"{per:<{width}} {'pass':>6} {'fail':>6} {'inconclusive':>13} {'share':>6}",
     ]
     for key, c in counts.items():
         share = c.get("inconclusive", 0) / max(1, sum(c.values()))
         mark = f"  over {INCONCLUSIVE_BOUND:.0%}" if share > INCONCLUSIVE_BOUND else ""
-        lines.append(f"{key:<22} {c.get('pass', 0):>6} {c.get('fail', 0):>6} {c.get('inconclusive', 0):>13} {share:>6.0%}{mark}")
+        counted = f"{c.get('pass', 0):>6} {c.get('fail', 0):>6} {c.get('inconclusive', 0):>13}"
+        lines.append(f"{key:<{width}} {counted} {share:>6.0%}{mark}")
     return "\n".join(lines)
 
 
 @dataclass(frozen=True)
 class SeedRun:
     """The correct implementation under one seed: its failed tests (id, first failure line),
-    any of which makes the run a false alarm, and each result's verdict counts."""
+    any of which makes the run a false alarm, and the verdict counts per result and per
+    property test."""
 
     seed: int
     failures: list[tuple[str, str]]
     verdicts: dict[str, dict[str, int]]
+    tests: dict[str, dict[str, int]]
 
 
 def _seeded_test(unit: tuple[int, str]) -> SeedRun:
     seed, nodeid = unit
     run = _run((nodeid,), None, seed=seed)
     failures = run.failures or ([(nodeid, f"pytest exit {run.code}")] if run.code != 0 else [])
-    return SeedRun(seed, failures, run.verdicts)
+    return SeedRun(seed, failures, run.verdicts, run.tests)
 
 
 def false_alarms(
@@ -217,7 +233,7 @@ def false_alarms(
         for seed in seeds:
             run = _run(targets, None, ("-n", "auto"), seed=seed)
             failures = run.failures or ([("(pytest)", f"exit {run.code}")] if run.code != 0 else [])
-            yield SeedRun(seed, failures, run.verdicts)
+            yield SeedRun(seed, failures, run.verdicts, run.tests)
         return
     nodeids = units.collect([sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider"], cwd=REPO_ROOT)
     work = [(seed, nodeid) for seed in seeds for nodeid in nodeids]
@@ -228,4 +244,5 @@ def false_alarms(
         left[seed] -= 1
         if not left[seed]:
             parts = found.pop(seed)
-            yield SeedRun(seed, [f for p in parts for f in p.failures], pooled([p.verdicts for p in parts]))
+            failures = [f for p in parts for f in p.failures]
+            yield SeedRun(seed, failures, pooled([p.verdicts for p in parts]), pooled([p.tests for p in parts]))
