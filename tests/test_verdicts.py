@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from verify import claims
@@ -389,3 +389,35 @@ def test_draws_outside_the_domain_are_counted_apart_from_the_verdicts():
     run = domain_property.last_run
     assert run["outside_domain"]["stalls before separating"] >= 1
     assert run["counts"]["pass"] == len(judged) >= 1
+
+
+def test_a_repeated_draw_is_judged_and_counted_once():
+    """Hypothesis reaches one value through many choice sequences (here 2 values from 0..1000):
+    each distinct draw is judged once, repeats are discarded unjudged, so the counts are the
+    number of distinct draws."""
+    judged = []
+
+    @property_of("meta-repeats")
+    @settings(max_examples=20, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(st.integers(0, 1000).map(lambda x: x % 2))
+    def repeats(parity):
+        judged.append(parity)
+        record(decide([Check("p", float(parity), 0.5)], [Check("c", 0.0, 1.0)]))
+
+    repeats()
+    assert sorted(judged) == [0, 1]
+    assert repeats.last_run["counts"] == {"pass": 1, "fail": 0, "inconclusive": 1}
+
+
+def test_a_repeated_failing_draw_is_still_replayed_and_shrunk():
+    """A draw that failed is never marked judged: Hypothesis replays and shrinks it, and the
+    failure reaches the test's caller instead of a flaky-test error."""
+
+    @property_of("meta-repeats")
+    @settings(max_examples=20, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(st.integers(0, 1000).map(lambda x: x % 3))
+    def failing(rest):
+        record(decide([], [Check("c", float(rest), 1.5)]))
+
+    with pytest.raises(AssertionError, match="claim c"):
+        failing()

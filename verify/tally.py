@@ -15,6 +15,13 @@ runs, at 0.7 51% and at 0.8 89%; with 4 valid examples, 2%, 30% and 65%.
 The rule is enforced under the `ci` and `thorough` profiles; under `dev` it is a
 VacuousPropertyWarning.
 
+Each distinct draw is judged and counted once per run of a property. Hypothesis draws the same
+value again through other choice sequences: seeded ci runs of the ReLU^2 GD arms drew their
+domain's smallest case (4 points, data and initialisation seeds 0) twice in one run, each time
+trained again and counted again. A repeat of a draw already judged (its example returned or
+was discarded) is discarded unjudged, under the event "repeated draw"; a draw that raised is
+run again, so Hypothesis can replay and shrink a failure.
+
 An arm whose domain mostly fails one of the theorem's assumptions, as measured, is declared
 with `property_of(result, unmet=UnmetAssumption(...))`. Its draws are still judged: a
 conclusive verdict counts as usual (a fail is a counterexample), and a draw inconclusive
@@ -32,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import assume, event, note
+from hypothesis.errors import UnsatisfiedAssumption
 from scipy.stats import binomtest
 
 from verify import profiles
@@ -118,6 +126,7 @@ class Tally:
     inconclusive_through: Counter = field(default_factory=Counter)
     unmet: UnmetAssumption | None = None
     unmet_draws: list = field(default_factory=list)
+    judged: set = field(default_factory=set)
 
     def add(self, verdict: Verdict) -> None:
         self.counts[verdict.status] += 1
@@ -221,12 +230,41 @@ def expect_fail(verdict: Verdict) -> None:
     assert verdict.status is Status.FAIL, verdict.summary()
 
 
+def _judged_once(inner_test):
+    """Hypothesis's per-example function, made to discard a repeat of a draw the active run has
+    already judged (see the module docstring). Draws are compared by the repr of their
+    arguments: the properties draw dataclasses, numbers and strings, whose reprs are exact."""
+
+    @functools.wraps(inner_test)
+    def once(*args, **kwargs):
+        key = repr((args, sorted(kwargs.items())))
+        judged = _ACTIVE[0].judged if _ACTIVE else set()
+        if key in judged:
+            event("repeated draw")
+            assume(False)
+        try:
+            inner_test(*args, **kwargs)
+        except UnsatisfiedAssumption:
+            judged.add(key)
+            raise
+        judged.add(key)
+
+    return once
+
+
 def property_of(result: str, unmet: UnmetAssumption | None = None):
-    """Decorate a Hypothesis test of `result`: its verdicts are tallied under that id, and it
-    fails if its counts show it to be vacuous (see `vacuous`). `unmet` declares an arm whose
-    domain does not meet one assumption (see the module docstring)."""
+    """Decorate a Hypothesis test of `result`: its verdicts are tallied under that id, each
+    distinct draw once, and it fails if its counts show it to be vacuous (see `vacuous`).
+    `unmet` declares an arm whose domain does not meet one assumption (see the module
+    docstring)."""
 
     def decorate(test):
+        # Hypothesis reads the per-example function from this attribute at call time, so that
+        # plugins can wrap it (https://github.com/HypothesisWorks/hypothesis/issues/1257).
+        hypothesis_test = getattr(test, "hypothesis", None)
+        if hypothesis_test is not None:
+            hypothesis_test.inner_test = _judged_once(hypothesis_test.inner_test)
+
         @functools.wraps(test)
         def wrapper(*args, **kwargs):
             run = Tally(result, unmet=unmet)
