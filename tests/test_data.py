@@ -61,6 +61,23 @@ def test_different_seeds_give_different_sets():
     assert not torch.equal(a.x, b.x)
 
 
+@given(st.integers(0, 2**31 - 1), st.integers(2, 6))
+def test_binary_sets_have_both_labels(seed, m):
+    """Draws with one label are drawn again; the smallest (seed 0, 4 points in 2-D) was one."""
+    ds = DataSpec("binary", seed=seed, m=m, d=2, margin=0.1).build()
+    assert set(ds.y.tolist()) == {-1.0, 1.0}
+
+
+def test_a_binary_set_with_both_labels_is_drawn_as_before():
+    """Only one-label draws are drawn again: a set that had both labels keeps its points."""
+    generator = torch.Generator().manual_seed(0)
+    u = torch.randn(3, generator=generator, dtype=torch.float64)
+    u = u / u.norm()
+    first = data._draw_until(10, 3, generator, lambda b: (b @ u).abs() >= 0.1, "a binary separable set")
+    assert set(torch.sign(first @ u).tolist()) == {-1.0, 1.0}
+    assert torch.equal(data.binary_separable(10, 3, 0.1, torch.Generator().manual_seed(0)).x, first)
+
+
 def test_generators_leave_the_global_rng_alone():
     torch.manual_seed(123)
     expected = torch.rand(3)
