@@ -56,7 +56,7 @@ def test_multiclass_flow_cases_keep_their_depth(case):
 @settings(max_examples=10)
 def test_deep_linear_domain_is_one_output_linear_and_separates(case):
     assert case.arch.activation == "linear" and case.arch.output_dim == 1
-    assert 2 <= case.arch.depth <= 3 and all(2 <= w <= 4 for w in case.arch.widths)
+    assert case.arch.depth == 2 and all(2 <= w <= 4 for w in case.arch.widths)
     assert regimes.flow_separates(case)
 
 

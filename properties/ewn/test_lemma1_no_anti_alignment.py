@@ -10,9 +10,10 @@ and an SWN flow to -300 costs 4-7 s against 40-110 s for GD at c = 1 - 1/30).
 Cases are drawn where the run separates the data (verify_ewn.regimes.gd_domain,
 flow_domain), and a run inconclusive at -300 only because it has not settled is continued to
 -450 (verify_ewn.regimes.judged_until_settled). Examples (ci): EWN 6 with 2 hidden units (the
-crisp arm, see regimes.CRISP_WIDTHS) and 3 with 4-8 (the generic arm), SWN 3 with 2-4 (the
-paper states the lemma for both), and EWN 3 one-output deep linear nets of 2-3 layers on
-gradient flow (regimes.deep_linear_domain); exponential loss; thorough: 10x.
+crisp arm, see regimes.CRISP_WIDTHS) and 2 with 4-8 (the generic arm,
+regimes.GENERIC_EXAMPLES), SWN 3 with 2-4 (the paper states the lemma for both), and EWN 3
+one-output deep linear nets of 2 layers on gradient flow (regimes.deep_linear_domain);
+exponential loss; thorough: 10x.
 """
 
 import pytest
@@ -50,7 +51,7 @@ def test_property_lemma1_no_anti_alignment_ewn_crisp(case):
 
 
 @property_of("lemma1")
-@settings(max_examples=examples(3))
+@settings(max_examples=examples(regimes.GENERIC_EXAMPLES))
 @given(case=regimes.gd_domain(["ewn"], regimes.GENERIC_WIDTHS))
 def test_property_lemma1_no_anti_alignment_ewn(case):
     record(verdict(case))

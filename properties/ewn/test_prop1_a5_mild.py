@@ -11,8 +11,8 @@ log L). Control: c = 1 violates the hypothesis, and the property reports fail.
 prop1's cases are drawn where GD separates the data (verify_ewn.regimes.gd_domain), and a run
 inconclusive at -300 only because it has not settled is continued to -450
 (verify_ewn.regimes.judged_until_settled). Examples (ci): prop1 4 with 2 hidden units (the crisp
-arm, see regimes.CRISP_WIDTHS) and 3 with 4-8 (the generic arm), EWN and Unnorm, ReLU^2, to
--300, and 4 EWN one-output deep linear nets of 2-3 layers (regimes.deep_linear_domain);
+arm, see regimes.CRISP_WIDTHS) and 2 with 4-8 (the generic arm, regimes.GENERIC_EXAMPLES),
+EWN and Unnorm, ReLU^2, to -300, and 4 EWN one-output deep linear nets of 2 layers (regimes.deep_linear_domain);
 prop4 6 (Unnorm, linear, 2-3 classes, to -150); thorough: 10x. The cross-entropy
 domain is Unnorm because EWN's normalised margin kept falling (as |log L|^-0.1 to -0.3, so A4
 was not met) in 10 of 16 EWN runs, and stops at -150 because Unnorm linear nets spent 40,000
@@ -78,13 +78,13 @@ def test_property_prop1_a5_vanishes_crisp(case):
 
 
 @property_of("prop1")
-@settings(max_examples=examples(3))
+@settings(max_examples=examples(regimes.GENERIC_EXAMPLES))
 @given(case=regimes.gd_domain(["ewn", "unnorm"], regimes.GENERIC_WIDTHS))
 def test_property_prop1_a5_vanishes(case):
     record(settled_verdict(case))
 
 
-# EWN GD on one-output deep linear nets (regimes.deep_linear_domain, depth 2-3), measured on 12
+# EWN GD on one-output deep linear nets (regimes.deep_linear_domain, then depth 2-3), measured on 12
 # drawn cases (2026-11-29): 10 passed, 2 inconclusive (A4), 0.2-14 s a case. Unnorm is left out
 # of this arm: its depth-2 runs had not reached -300 by the end of their budgets (2 of 2).
 @property_of("prop1")

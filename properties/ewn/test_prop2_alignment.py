@@ -12,8 +12,9 @@ window. EWN on GD runs, the SWN arm on gradient flows (verify_ewn.regimes.FLOW: 
 covers flows under A1-A4, and an SWN flow to -300 costs 4-7 s against 40-110 s for GD at c = 1 -
 1/30). Cases are drawn where the run separates the data (verify_ewn.regimes.gd_domain,
 flow_domain). Examples (ci): EWN 6 with 2 hidden units (the crisp arm, see regimes.CRISP_WIDTHS)
-and 3 with 4-8 (the generic arm), SWN 2 with 2-4, and EWN 3 one-output deep linear nets of 2-3
-layers on gradient flow (regimes.deep_linear_domain); thorough: 10x.
+and 2 with 4-8 (the generic arm, regimes.GENERIC_EXAMPLES), SWN 2 with 2-4, and EWN 3
+one-output deep linear nets of 2 layers on gradient flow (regimes.deep_linear_domain);
+thorough: 10x.
 
 The cross-entropy version, prop5, is checked on gradient flows in test_prop5_alignment_ce.py.
 """
@@ -76,7 +77,7 @@ def test_property_prop2_alignment_ewn_crisp(case):
 
 
 @property_of("prop2")
-@settings(max_examples=examples(3))
+@settings(max_examples=examples(regimes.GENERIC_EXAMPLES))
 @given(case=regimes.gd_domain(["ewn"], regimes.GENERIC_WIDTHS))
 def test_property_prop2_alignment_ewn(case):
     record(verdict(case))

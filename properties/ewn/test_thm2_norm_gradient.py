@@ -12,9 +12,9 @@ the SWN arm on gradient flows (verify_ewn.regimes.FLOW: the statement covers flo
 and an SWN flow to -300 costs 4-7 s against 40-110 s for GD at c = 1 - 1/30).
 Cases are drawn where the run separates the data (verify_ewn.regimes.gd_domain,
 flow_domain). Examples (ci): EWN 8 with 2 hidden units (the crisp arm: exactly the two survivors
-thm2-survivors predicts, see regimes.CRISP_WIDTHS) and 4 with 4-8 (the generic arm, where
+thm2-survivors predicts, see regimes.CRISP_WIDTHS) and 2 with 4-8 (the generic arm, where
 surplus nodes die slowly, so more examples are inconclusive), SWN 3 with 2-4, and EWN 4
-one-output deep linear nets of 2-3 layers on gradient flow (regimes.deep_linear_domain: one
+one-output deep linear nets of 2 layers on gradient flow (regimes.deep_linear_domain: one
 survivor per layer); thorough: 10x.
 
 The cross-entropy version, thm4, is checked on gradient flows in test_thm4_norm_gradient_ce.py.
@@ -80,7 +80,7 @@ def test_property_thm2_ewn_crisp(case):
 
 
 @property_of("thm2")
-@settings(max_examples=examples(4))
+@settings(max_examples=examples(regimes.GENERIC_EXAMPLES))
 @given(case=regimes.gd_domain(["ewn"], regimes.GENERIC_WIDTHS))
 def test_property_thm2_ewn(case):
     record(verdict(case, "ewn"))

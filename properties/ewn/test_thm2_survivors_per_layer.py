@@ -20,8 +20,8 @@ survivors' counts per layer, divided by the layers' degrees, must agree exactly.
 nodes make the example inconclusive when some choice of which of them survive would satisfy
 the claim. Cases are drawn where GD separates the data (verify_ewn.regimes.gd_domain).
 Examples (ci): 6 one-output ReLU^2 nets with 3 hidden units (the crisp arm, where one node must
-die: regimes.SURVIVOR_COUNT_WIDTHS) and 3 with 4-8 (the generic arm); thorough: 10x. A third
-arm draws one-output deep linear nets of 2-3 layers on gradient flow (regimes.deep_linear_domain):
+die: regimes.SURVIVOR_COUNT_WIDTHS) and 2 with 4-8 (the generic arm); thorough: 10x. A third
+arm draws one-output deep linear nets of 2 layers on gradient flow (regimes.deep_linear_domain):
 every layer's degree is 1, so every layer keeps exactly one survivor, and each hidden layer of
 2-4 nodes must lose the rest; SWN and Unnorm flows of the same cases keep more (6 examples).
 
@@ -68,7 +68,7 @@ def test_property_thm2_survivors_ewn_crisp(case):
 
 
 @property_of("thm2-survivors")
-@settings(max_examples=examples(3))
+@settings(max_examples=examples(regimes.GENERIC_EXAMPLES))
 @given(case=regimes.gd_domain(["ewn"], regimes.GENERIC_WIDTHS))
 def test_property_thm2_survivors_ewn(case):
     record(verdict(case))
