@@ -194,6 +194,23 @@ def test_too_few_settled_survivors_wait_for_undecided_nodes(nodes, status, faili
 
 
 @pytest.mark.parametrize(
+    "nodes, status, failing",
+    [
+        ([UNDECIDED, DYING], Status.INCONCLUSIVE, "undecided nodes"),  # none settled, one may survive
+        ([DYING, FADING], Status.INCONCLUSIVE, "survivors"),  # none settled, no candidate
+        ([SETTLED, DYING], Status.PASS, ""),
+    ],
+)
+def test_alignment_without_a_settled_survivor_waits_for_undecided_nodes(nodes, status, failing):
+    """prop2's checker with no settled survivor: an undecided node makes the run unsettled
+    (continued to -450), no candidate makes it inconclusive for good."""
+    judging = claims.Judging(-300.0, regimes.PROXIES, regimes.SURVIVORS)
+    v = claims.alignment_claim(_shares_over_window(nodes), judging, prop2_alignment.TOLERANCE)
+    assert v.status is status and failed_proxies(v) == failing, v.summary()
+    assert regimes.unsettled(v) is (failing == "undecided nodes")
+
+
+@pytest.mark.parametrize(
     "hidden, output, status",
     [
         ([SETTLED, SETTLED, DYING], SETTLED, Status.PASS),  # two hidden survivors beside one output

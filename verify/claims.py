@@ -137,7 +137,14 @@ def alignment_claim(
     window, survivors = _settled_survivors(trajectory, judging.survivors)
     if window is None:
         return decide(proxies, [])
-    proxies.append(Check("survivors", len(survivors.indices), 1, ">="))
+    # As in norm_gradient_claim: an undecided node may yet survive, so a run without a settled
+    # survivor waits for it (UNDECIDED_NODES, which more training can settle), and only a run
+    # without a candidate fails the survivors proxy.
+    undecided = int(survivors.undecided.sum())
+    proxies.append(Check("survivors", len(survivors.indices) + undecided, 1, ">="))
+    if not len(survivors.indices):
+        proxies.append(Check(UNDECIDED_NODES, undecided, 0, "<="))
+        return decide(proxies, [], {"survivors": 0.0})
     grad_drift = last_step_drift([s.grad_direction for s in window])
     grad_claim = Check("gradient-direction move over the last milestone", grad_drift, tol.grad_drift)
     loss_move = last_step_drift([s.loss_direction for s in window])
