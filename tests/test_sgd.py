@@ -12,6 +12,7 @@ from verify.cases import Case, DataSpec
 from verify.errors import ConfigError
 from verify.gd import GDSettings, Schedule, train_gd
 from verify.nets import Architecture, forward
+from verify.objective import ENGINES
 from verify.parameterisations import Parameterisation
 from verify.sgd import SGDSettings, train_sgd
 
@@ -49,12 +50,14 @@ def test_one_minibatch_per_epoch_is_the_gd_trajectory(kind):
     assert agreement.paired >= 3
 
 
-def test_a_step_is_k_times_the_gradient_of_the_minibatch_log_loss():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_step_is_k_times_the_gradient_of_the_minibatch_log_loss(engine):
     """One epoch of two minibatches, recomputed here from the net's outputs with autograd on the
-    weights of each minibatch, and k / L_B^c formed directly (L_B ~ 1 here, so no underflow)."""
+    weights of each minibatch, and k / L_B^c formed directly (L_B ~ 1 here, so no underflow),
+    on either engine."""
     c = case("unnorm", seed=3, m=8)
     settings = SGDSettings(batch_size=4, k0=0.02, k_max=0.02, c=0.5, max_epochs=1, target_log_loss=-1e9, seed=5)
-    trajectory = train_sgd(c.net(), c.dataset(), c.initial_weights(), settings)
+    trajectory = train_sgd(c.net(), c.dataset(), c.initial_weights(), settings, engine=engine)
     data = c.dataset()
     order = torch.randperm(8, generator=torch.Generator().manual_seed(5))
     w = [t.clone() for t in c.initial_weights()]
@@ -67,6 +70,12 @@ def test_a_step_is_k_times_the_gradient_of_the_minibatch_log_loss():
     expected = torch.cat([t.flatten() for t in w]).numpy()
     assert trajectory.accepted == 2 and trajectory.rejected == 0
     assert abs(trajectory.final.w - expected).max() <= 1e-12 * abs(expected).max()
+
+
+def test_the_engine_reaches_the_objective():
+    c = case("unnorm", seed=3, m=8)
+    with pytest.raises(ConfigError, match="unknown engine 'jax'"):
+        train_sgd(c.net(), c.dataset(), c.initial_weights(), SGDSettings(max_epochs=1), engine="jax")
 
 
 def test_k_grows_after_a_falling_epoch_and_a_rising_epoch_is_undone_or_kept():

@@ -61,6 +61,7 @@ def train_sgd(
     weights: list[torch.Tensor],
     settings: SGDSettings = SGDSettings(),
     device="cpu",
+    engine: str | None = None,
 ) -> Trajectory:
     """Train from the parameters that represent `weights` until the target, budget or a stall.
 
@@ -68,8 +69,10 @@ def train_sgd(
     accepted epoch end at or below each multiple of settings.snapshot_every, and the end.
     A snapshot's step counts the minibatch steps of accepted epochs; its attempts, every
     minibatch step taken. log_d is the running log sum of the accepted steps' k / L_B^c.
+    `engine` evaluates log L and its gradient (verify.objective.ENGINES; the device's default
+    when None), as in verify.gd.train_gd.
     """
-    objective = Objective(net, data, device)
+    objective = Objective(net, data, device, engine=engine)
     theta = [t.to(objective.device, torch.float64) for t in net.params_from_weights([w.to(torch.float64) for w in weights])]
     log_l = _full_log_loss(objective, theta)
     if not math.isfinite(log_l):
