@@ -150,9 +150,8 @@ def binary_separable(m: int, d: int, margin: float, generator: torch.Generator) 
 
     A set whose points all fell on one side of u* is drawn again from the same generator (so
     every set that had both labels is unchanged). One label only is not a classification
-    problem, and it leaves a one-output ReLU^2 net nothing for a second hidden unit to do:
-    Hypothesis's smallest draw (m = 4, seed 0) was such a set, drawn first in every run of the
-    GD properties, and each of its EWN runs lost its output node's share with the margin
+    problem: Hypothesis's smallest draw (m = 4, seed 0) was such a set, drawn first in every run
+    of the GD properties, and each of its EWN runs lost its output node's share with the margin
     (A4's exponent -0.16 at -300 and -450). 2-5% of uniform draws with m = 4-7 had one label."""
     require(isinstance(m, int) and m >= 2, f"m={m!r} must be an integer >= 2")
     require(isinstance(d, int) and d >= 1, f"d={d!r} must be an integer >= 1")

@@ -145,7 +145,7 @@ def _test_counts(path: Path) -> dict[str, dict[str, int]]:
 
 
 def pooled(runs: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
-    """Verdict counts per result, summed over runs."""
+    """Verdict counts per key (a result, or a property test), summed over runs."""
     total: dict[str, dict[str, int]] = {}
     for run in runs:
         for key, counts in run.items():
