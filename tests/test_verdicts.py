@@ -438,3 +438,21 @@ def test_a_repeated_failing_draw_is_still_replayed_and_shrunk():
 
     with pytest.raises(AssertionError, match="claim c"):
         failing()
+
+
+def test_draws_equal_in_print_but_not_in_value_are_both_judged():
+    """Repeats are recognised by value, not by print: numpy prints these two arrays alike."""
+    judged = []
+    pair = [np.array([1.0]), np.array([1.0 + 1e-12])]
+    assert repr(pair[0]) == repr(pair[1])
+
+    @property_of("meta-repeats")
+    @settings(max_examples=10, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(pair))
+    def alike(x):
+        judged.append(float(x[0]))
+        record(decide([], [Check("c", 0.0, 1.0)]))
+
+    alike()
+    assert sorted(set(judged)) == [1.0, 1.0 + 1e-12]
+    assert alike.last_run["counts"]["pass"] == 2

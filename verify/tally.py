@@ -33,6 +33,7 @@ while such draws outnumber the arm's conclusive verdicts.
 from __future__ import annotations
 
 import functools
+import pickle
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -230,15 +231,24 @@ def expect_fail(verdict: Verdict) -> None:
     assert verdict.status is Status.FAIL, verdict.summary()
 
 
+def _draw_key(args: tuple, kwargs: dict) -> bytes | None:
+    """The pickle of a draw's arguments: equal only for equal values (a repr is not: numpy
+    prints arrays to 8 digits). None when they cannot be pickled, and such draws are never
+    taken for repeats."""
+    try:
+        return pickle.dumps((args, sorted(kwargs.items())))
+    except Exception:
+        return None
+
+
 def _judged_once(inner_test):
     """Hypothesis's per-example function, made to discard a repeat of a draw the active run has
-    already judged (see the module docstring). Draws are compared by the repr of their
-    arguments: the properties draw dataclasses, numbers and strings, whose reprs are exact."""
+    already judged (see the module docstring)."""
 
     @functools.wraps(inner_test)
     def once(*args, **kwargs):
-        key = repr((args, sorted(kwargs.items())))
-        judged = _ACTIVE[0].judged if _ACTIVE else set()
+        key = _draw_key(args, kwargs)
+        judged = _ACTIVE[0].judged if _ACTIVE and key is not None else set()
         if key in judged:
             event("repeated draw")
             assume(False)
