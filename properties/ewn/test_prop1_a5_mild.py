@@ -12,11 +12,11 @@ prop1's cases are drawn where GD separates the data (verify_ewn.regimes.gd_domai
 inconclusive at -300 only because it has not settled is continued to -450
 (verify_ewn.regimes.judged_until_settled). Examples (ci): prop1 4 with 2 hidden units (the crisp
 arm, see regimes.CRISP_WIDTHS) and 2 with 4-8 (the generic arm, regimes.GENERIC_EXAMPLES),
-EWN and Unnorm, ReLU^2, to -300, and 4 EWN one-output deep linear nets of 2 layers (regimes.deep_linear_domain);
-prop4 6 (Unnorm, linear, 2-3 classes, to -150); thorough: 10x. The cross-entropy
-domain is Unnorm because EWN's normalised margin kept falling (as |log L|^-0.1 to -0.3, so A4
-was not met) in 10 of 16 EWN runs, and stops at -150 because Unnorm linear nets spent 40,000
-steps reaching -190 to -220.
+EWN and Unnorm, ReLU^2, to -300, and 4 EWN one-output deep linear nets of 2 layers
+(regimes.deep_linear_domain); prop4 6 (Unnorm, linear, 2-3 classes, to -150); thorough: 10x.
+The cross-entropy domain is Unnorm because EWN's normalised margin kept falling (as
+|log L|^-0.1 to -0.3, so A4 was not met) in 10 of 16 EWN runs, and stops at -150 because Unnorm
+linear nets spent 40,000 steps reaching -190 to -220.
 """
 
 import dataclasses

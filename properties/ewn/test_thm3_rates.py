@@ -74,7 +74,8 @@ RATE = claims.RateTolerance(b_tol=B_TOL, shrink=SHRINK, converged_below=CONVERGE
 # the largest of those late deviations, the trend is not resolved at -600. 51 of the 55 settled
 # EWN flows lie above it, so their shrink is still checked. Unnorm flows (24 drawn: late
 # deviations <= 0.029, late / early 0.35-0.43 where b is not exact) have no such term and keep
-# 0.01.
+# 0.01. A crossing whose late deviation is over the floor is inconclusive (claims.RATE_CROSSED,
+# seeded draw 20's CROSSED_EARLY below).
 RATE_EWN = dataclasses.replace(RATE, converged_below=0.035)
 # Cross-entropy, 16 flows (2 seeds x depth 1-4 x EWN, Unnorm; 9 points, 3 classes): late b
 # EWN 1.949-1.968, Unnorm within 0.03 of 2 - 2/L; late/early deviation 0.24-0.46: the
