@@ -124,11 +124,33 @@ def test_unknown_data_kind_is_named():
         DataSpec("spiral")
 
 
-@given(st.integers(0, 50))
-def test_multiclass_labels_use_every_index_in_range(seed):
-    ds = data.multiclass_separable(12, 3, 3, 0.1, torch.Generator().manual_seed(seed))
-    assert set(ds.y.tolist()) <= {0, 1, 2}
+@given(st.integers(0, 2**31 - 1), st.integers(3, 4), st.integers(0, 3))
+def test_multiclass_sets_have_every_class(seed, k, extra):
+    """Draws missing a class are drawn again; with m = k, most first draws miss one."""
+    ds = data.multiclass_separable(k + extra, 2, k, 0.1, torch.Generator().manual_seed(seed))
+    assert sorted(set(ds.y.tolist())) == list(range(k))
     assert ds.loss == "cross_entropy"
+
+
+def test_a_multiclass_set_with_every_class_is_drawn_as_before():
+    """Only draws missing a class are drawn again: a set with every class keeps its points."""
+    generator = torch.Generator().manual_seed(3)
+    u = torch.randn(3, 2, generator=generator, dtype=torch.float64)
+    u = u / u.norm(dim=1, keepdim=True)
+    spread = float(torch.pdist(u).min())
+
+    def gap(b):
+        top2 = (b @ u.T).topk(2, dim=1).values
+        return top2[:, 0] - top2[:, 1] >= 0.1 * spread
+
+    first = data._draw_until(12, 2, generator, gap, "a multi-class separable set")
+    assert set((first @ u.T).argmax(dim=1).tolist()) == {0, 1, 2}
+    assert torch.equal(data.multiclass_separable(12, 2, 3, 0.1, torch.Generator().manual_seed(3)).x, first)
+
+
+def test_multiclass_sets_need_a_point_per_class():
+    with pytest.raises(ConfigError, match="m=3 must be an integer >= k=4"):
+        data.multiclass_separable(3, 2, 4, 0.1, torch.Generator().manual_seed(0))
 
 
 def test_two_class_xor_is_the_exponential_xor_doubled():

@@ -28,9 +28,11 @@ C = 1 - 1 / 30
 # the undo decision run. Each regime below was chosen (from k0/k_max in {0.03, 0.3, 3, 30} /
 # {0.03, 0.3, 0.5}) to be well-conditioned: a shadow run (tests/agreement.py) stays within 1e-9
 # of it, so the comparison is as tight as rounding (measured 1e-14 to 1e-10).
+# CE's data seed is 3 since multi-class sets have every class: seed 2's set, drawn again, was not
+# well-conditioned under EWN (a shadow run's undo decisions differed, 151 / 149 against 156 / 144).
 STEADY = GDSettings(c=C, k0=3.0, k_max=0.3, target_log_loss=-1e9, max_steps=300, snapshot_every=2.0)
 RELU2 = Case(DataSpec("binary", seed=2, m=8, d=3), Architecture(3, (5,), 1, "relu2"), Parameterisation("ewn"), 2)
-CE = Case(DataSpec("multiclass", seed=2, m=6, d=2, k=3), Architecture(2, (3,), 3, "linear"), Parameterisation("ewn"), 2)
+CE = Case(DataSpec("multiclass", seed=3, m=6, d=2, k=3), Architecture(2, (3,), 3, "linear"), Parameterisation("ewn"), 2)
 DEEP = Case(DataSpec("binary", seed=5, m=5, d=2), Architecture(2, (3, 3), 1, "linear"), Parameterisation("ewn"), 5)
 REGIMES = {
     "relu2-ewn": (RELU2, "ewn", STEADY),

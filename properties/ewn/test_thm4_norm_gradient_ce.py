@@ -88,13 +88,13 @@ def test_control_swn_statistic_on_an_ewn_depth_one_flow_fails():
     assert verdict(trajectory, "swn").status is Status.FAIL
 
 
-# A pinned SWN flow (4 classes, ReLU^2, 4 hidden, 6 survivors): the SWN statistic's spread is
-# 0.053 at -300, the EWN statistic's 2.81 and flat.
+# A pinned SWN flow (4 classes, a 2-layer deep linear net with 3 hidden, 7 survivors): the SWN
+# statistic's spread is 0.024 at -300, the EWN statistic's 0.70 and flat (0.702 -> 0.704).
 PINNED = Case(
     DataSpec("multiclass", seed=1, m=8, d=3, k=4, margin=0.2),
-    Architecture(3, (4,), 4, "relu2"),
+    Architecture(3, (3,), 4, "linear"),
     Parameterisation("swn"),
-    init_seed=1,
+    init_seed=3,
 )
 
 
