@@ -346,7 +346,10 @@ DEPTH_ONE_CE_CASE = Case(
 # and 2 met it (one passed, one had undecided nodes). Square nets (width = classes) were no
 # better: A4 failed on 11 of 12. At depth 1 (a linear model per class) A4 held on 12 of 12
 # drawn flows to -300 (2026-11-29), and prop5's and thm4's EWN claims passed on all 12: depth 1
-# is an arm of its own, outside this declaration.
+# is an arm of its own, outside this declaration. Those sets could miss a class; since they have
+# every class (verify.data.multiclass_separable), 40 uniform draws of depth 2-4 flowed to -300
+# (on to -450 where unsettled) failed A4 on 25 (depth 2: 7 of 14, 3: 8 of 10, 4: 10 of 16;
+# exponents -0.05 to -0.31), and prop5's claim passed on 11.
 EWN_CE_A4_UNMET = UnmetAssumption(
     arm="ewn",
     proxy="A4",
@@ -354,7 +357,8 @@ EWN_CE_A4_UNMET = UnmetAssumption(
     evidence=(
         "on 6 drawn flows the normalised margin kept falling like |log L|^-0.12 to |log L|^-0.34 out to -3,000;"
         " of 11 more drawn flows to -300, 9 fell faster than |log L|^-0.05 (to |log L|^-0.51);"
-        " square nets (width = classes): 11 of 12."
+        " square nets (width = classes): 11 of 12;"
+        " with every class present, 25 of 40 uniformly drawn flows of depth 2-4 (depth 2: 7 of 14, 3: 8 of 10, 4: 10 of 16)."
     ),
 )
 
@@ -362,7 +366,9 @@ EWN_CE_A4_UNMET = UnmetAssumption(
 # A4 on thm5's EWN family (multi-class cross-entropy deep linear flows to -600, widths 2-4,
 # 6-12 points in 2-3 dimensions, 3-4 classes), measured on uniform draws (2026-11-29): the
 # normalised margin fell faster than |log L|^-0.05 over -450..-600 on 42 of 54 flows at depth
-# 2-4 (depth 2: 16 of 18, 3: 14 of 18, 4: 12 of 18) and on none of 28 at depth 1.
+# 2-4 (depth 2: 16 of 18, 3: 14 of 18, 4: 12 of 18) and on none of 28 at depth 1. Those sets
+# could miss a class; with every class present, it fell so on 26 of 40 (depth 2: 7 of 14, 3: 8
+# of 10, 4: 11 of 16; the same draws as EWN_CE_A4_UNMET's), and the rate claim passed on 13.
 EWN_CE_RATE_A4_UNMET = UnmetAssumption(
     arm="ewn",
     proxy="A4",
@@ -370,6 +376,7 @@ EWN_CE_RATE_A4_UNMET = UnmetAssumption(
     evidence=(
         "on 54 uniformly drawn flows of depth 2-4 the normalised margin fell faster than |log L|^-0.05"
         " across the late window on 42 (depth 2: 16 of 18, 3: 14 of 18, 4: 12 of 18);"
-        " at depth 1 on none of 28, so depth 1 is an arm of its own."
+        " at depth 1 on none of 28, so depth 1 is an arm of its own;"
+        " with every class present, on 26 of 40 (depth 2: 7 of 14, 3: 8 of 10, 4: 11 of 16)."
     ),
 )

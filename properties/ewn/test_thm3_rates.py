@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from verify import claims
 from verify.cases import Case, DataSpec
-from verify.flow import FlowSettings, train_flow
+from verify.flow import FlowSettings
 from verify.nets import Architecture
 from verify.parameterisations import Parameterisation
 from verify.profiles import examples
@@ -122,11 +122,11 @@ def verdict(case: Case, claimed_kind: str | None = None, claimed_b: float | None
     b = claimed_b if claimed_b is not None else expected_b(claimed_kind or case.param.kind, degree)
     rate = RATE_EWN if case.param.kind == "ewn" else RATE
     tolerance = rate if case.dataset().loss == "exponential" else dataclasses.replace(rate, slope_tol=None)
-    trajectory = train_flow(case.net(), case.dataset(), case.initial_weights(), FLOW)
+    trajectory = case.flow(FLOW)
     judged = claims.rate_claim(trajectory, b, degree, REACHED, PROXIES, tolerance)
     if [c.name for c in judged.claims if not c.holds] != ["|b - expected| late"]:
         return judged
-    longer = train_flow(case.net(), case.dataset(), case.initial_weights(), CONTINUED)
+    longer = case.flow(CONTINUED)
     return claims.rate_claim(longer, b, degree, CONTINUED_REACHED, PROXIES, tolerance)
 
 
@@ -213,7 +213,7 @@ def test_control_thm5_ewn_rate_crossing_its_limit_is_not_a_counterexample():
     ratio of late to early deviation (0.77) would fail the run, although b goes on to 2; there
     the crossing makes it inconclusive (claims.RATE_CROSSED), and under RATE_EWN it passes."""
     assert verdict(DYING_NODE).status is Status.PASS
-    trajectory = train_flow(DYING_NODE.net(), DYING_NODE.dataset(), DYING_NODE.initial_weights(), FLOW)
+    trajectory = DYING_NODE.flow(FLOW)
     shared_floor = dataclasses.replace(RATE, slope_tol=None)
     unguarded = claims.rate_claim(trajectory, 2.0, 1, REACHED, PROXIES, shared_floor)
     assert [c.name for c in unguarded.claims if not c.holds] == ["|b - expected| late / early"]
@@ -259,7 +259,7 @@ STILL_CONVERGING = Case(
 def test_control_thm5_a_rate_still_converging_is_judged_further_on():
     """At -600 the final deviation fails and the shrink holds; flowed to -1200 the claim passes.
     The EWN claim on the same case read as Unnorm's (b = 2 - 2/3) fails there too."""
-    trajectory = train_flow(STILL_CONVERGING.net(), STILL_CONVERGING.dataset(), STILL_CONVERGING.initial_weights(), FLOW)
+    trajectory = STILL_CONVERGING.flow(FLOW)
     tolerance = dataclasses.replace(RATE_EWN, slope_tol=None)
     at_600 = claims.rate_claim(trajectory, 2.0, 3, REACHED, PROXIES, tolerance)
     assert [c.name for c in at_600.claims if not c.holds] == ["|b - expected| late"]
@@ -273,7 +273,7 @@ def test_control_thm5_a_continued_run_still_off_its_claim_fails():
     STILL_CONVERGING at -600 fails only the final deviation (0.31; late / early 0.67), so it is
     flowed on to -1200, where its b (1.94, as it heads for 2) is still 0.26 from the claim, and
     the run fails."""
-    trajectory = train_flow(STILL_CONVERGING.net(), STILL_CONVERGING.dataset(), STILL_CONVERGING.initial_weights(), FLOW)
+    trajectory = STILL_CONVERGING.flow(FLOW)
     tolerance = dataclasses.replace(RATE_EWN, slope_tol=None)
     at_600 = claims.rate_claim(trajectory, 2.2, 3, REACHED, PROXIES, tolerance)
     assert [c.name for c in at_600.claims if not c.holds] == ["|b - expected| late"]
@@ -285,7 +285,7 @@ def test_control_thm5_a_continued_run_still_off_its_claim_fails():
 def test_unreached_target_is_inconclusive():
     arch = Architecture(3, (3,), 1, "linear")
     case = Case(DataSpec("binary", seed=0, m=10, d=3, margin=0.2), arch, Parameterisation("ewn"), init_seed=0)
-    trajectory = train_flow(case.net(), case.dataset(), case.initial_weights(), dataclasses.replace(FLOW, max_evaluations=300))
+    trajectory = case.flow(dataclasses.replace(FLOW, max_evaluations=300))
     result = claims.rate_claim(trajectory, 2.0, 2, REACHED, PROXIES, RATE)
     assert result.status is Status.INCONCLUSIVE
 
