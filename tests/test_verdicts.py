@@ -75,15 +75,16 @@ def test_late_window_is_the_last_quarter_in_log_loss():
 
 
 def test_survivors_settled_dying_and_undecided():
-    """Settled, visible but dying fast, drifting, rising, below the floor, dying below the floor."""
+    """Settled, visible but dying fast, drifting, rising, settled below the floor, dying below
+    the floor, drifting below it, rising below it."""
     levels = [-225.0, -250.0, -275.0, -300.0]
-    exponents = np.array([0.0, -0.4, -0.1, 0.2, 0.0, -0.4])
-    first = np.array([0.5, 0.5, 0.5, 0.5, 0.01, 0.055])
+    exponents = np.array([0.0, -0.4, -0.1, 0.2, 0.0, -0.4, -0.1, 0.2])
+    first = np.array([0.5, 0.5, 0.5, 0.5, 0.01, 0.055, 0.01, 0.01])
     window = [snapshot(level, first * (level / levels[0]) ** exponents) for level in levels]
     s = classify_survivors(window, SurvivorRule(floor=0.05, settled=0.05, dying=0.25))
-    assert s.mask.tolist() == [True, False, False, False, False, False]
-    assert s.fading.tolist() == [False, True, False, False, False, False]
-    assert s.undecided.tolist() == [False, False, True, True, False, False]
+    assert s.mask.tolist() == [True, False, False, False, True, False, False, False]
+    assert s.fading.tolist() == [False, True, False, False, False, False, False, False]
+    assert s.undecided.tolist() == [False, False, True, True, False, False, False, True]
 
 
 @pytest.mark.parametrize(
@@ -118,7 +119,7 @@ def test_joint_support_is_read_like_a_share(exponents, status):
 def test_undecided_nodes_block_a_verdict_only_where_they_matter(drift, cos, status):
     """prop2's checker on a survivor, a node with share ~ |log L|^drift and a dying node."""
     levels = np.array([-225.0, -250.0, -275.0, -300.0])
-    snaps = [snapshot(level, [0.8, 0.5 * (level / -300.0) ** drift, 0.01]) for level in levels]
+    snaps = [snapshot(level, [0.8, 0.5 * (level / -300.0) ** drift, 0.01 * (level / -300.0) ** -0.4]) for level in levels]
     v = claims.alignment_claim(
         trajectory(snaps),
         claims.Judging(-300.0, regimes.PROXIES, regimes.SURVIVORS),

@@ -81,12 +81,19 @@ def assumption_proxies(trajectory: Trajectory, target: float, tol: ProxyToleranc
 class SurvivorRule:
     """How to read a node's fate from its share ||w_u||/||w|| over the late window.
 
-    With share ~ |log L|^e across the window: a node is a survivor when its final share is at
-    least `floor` and |e| <= `settled`; it is dying when its share is below the floor, and
-    *fading* when its share is still at least the floor but falls fast (e <= -`dying`): its fate
-    is decided, but it still carries enough of ||w|| to slow the other nodes' approach to their
-    limits. Anything else (a share still falling slowly, or rising because others are
+    With share ~ |log L|^e across the window: a node is a survivor when |e| <= `settled`, at
+    any share; it is *fading* when its share is at least `floor` but falls fast (e <= -`dying`):
+    its fate is decided, but it still carries enough of ||w|| to slow the other nodes' approach
+    to their limits; it is dying when its share is below the floor and falling (e < -`settled`).
+    Anything else (a visible share still falling slowly, or a share rising because others are
     still dying) is undecided, and makes the survivor set unsettled.
+
+    A settled share is not read against the floor: under EWN the survivors' log-norms grow at
+    one rate (their Euler terms are equal), so their shares settle wherever the transient left
+    them. A drawn EWN deep linear flow (data seed 586013, 5 points in 3-D, 2 hidden, init 1572)
+    keeps its hidden survivor at share 0.045-0.048 from -900 to -14,400, flat; read against
+    the floor of 0.05 it was dying, its layer had no survivor, and at -7,200 thm2-survivors
+    failed a run whose every proxy held.
     """
 
     floor: float
@@ -128,9 +135,10 @@ def classify_survivors(window: list[Snapshot], rule: SurvivorRule) -> Survivors:
     exponents = share_exponents(window)
     share = window[-1].node_share
     visible = share >= rule.floor
-    mask = visible & (np.abs(exponents) <= rule.settled)
+    mask = np.abs(exponents) <= rule.settled
     fading = visible & (exponents <= -rule.dying)
-    return Survivors(mask, visible & ~mask & ~fading, share, exponents, fading)
+    dying = ~visible & (exponents < -rule.settled)
+    return Survivors(mask, ~mask & ~fading & ~dying, share, exponents, fading)
 
 
 @dataclass(frozen=True)

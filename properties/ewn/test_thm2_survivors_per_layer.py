@@ -129,3 +129,29 @@ def test_control_thm2_survivors_deep_linear_swn_and_unnorm_keep_more_survivors()
     assert verdicts["swn"].status is Status.FAIL
     assert verdicts["unnorm"].status is Status.FAIL
     assert (verdicts["swn"].metrics["survivors_layer_0"], verdicts["unnorm"].metrics["survivors_layer_0"]) == (2, 3)
+
+
+# A drawn case of the deep linear arm whose hidden survivor settles at a share below
+# regimes.SURVIVORS.floor: 0.0508, 0.0478, 0.0460, 0.0449 at -900, -1,800, -3,600, -7,200, while
+# the other hidden node dies (0.0196 to 0.0072) and A4's exponent recovers (-0.17 to -0.04).
+SMALL_SURVIVOR = Case(
+    DataSpec("binary", seed=586013, m=5, d=3, margin=0.26465040360720626),
+    Architecture(3, (2,), 1, "linear"),
+    Parameterisation("ewn"),
+    init_seed=1572,
+)
+
+
+def test_control_thm2_survivors_a_settled_survivor_below_the_floor_is_counted():
+    """Flowed on to -7,200 every proxy holds; the hidden survivor's share (0.045) is below the
+    floor but settled, so it counts, and the layer keeps one survivor, as the claim says. Read
+    against the floor, the layer would have none and the run would fail."""
+    trajectory = None
+    for target in (-300.0, -900.0, -1800.0, -3600.0, -7200.0):
+        start = None if trajectory is None else trajectory.final_weights
+        trajectory = regimes.FLOW.run(SMALL_SURVIVOR, target, start)
+    hidden = trajectory.final.node_share[:2]
+    assert hidden.max() < regimes.SURVIVORS.floor
+    verdict = judge(SMALL_SURVIVOR.arch, degrees(SMALL_SURVIVOR.arch))(trajectory, regimes.FLOW.judging(-7200.0))
+    assert verdict.status is Status.PASS, verdict.summary()
+    assert verdict.metrics["survivors_layer_0"] == 1
