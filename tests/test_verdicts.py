@@ -457,3 +457,36 @@ def test_draws_equal_in_print_but_not_in_value_are_both_judged():
     alike()
     assert sorted(set(judged)) == [1.0, 1.0 + 1e-12]
     assert alike.last_run["counts"]["pass"] == 2
+
+
+def test_an_unsettled_run_is_continued_stage_by_stage_until_it_settles():
+    """verdicts_until_settled: each stage continues from the last one's final weights; a judge
+    stops being continued once its verdict is settled (or inconclusive for another reason), and
+    the run stops once none is unsettled."""
+    runs = []
+
+    def run(case, target, start):
+        runs.append((target, start))
+        return dataclasses.replace(trajectory([snapshot(target, [1.0])]), final_weights=[target])
+
+    def unsettled_until(level, other=False):
+        def judged(trajectory, judging):
+            if judging.target <= level + 1.0:  # judging.target carries the trainer's slack
+                return decide([Check("A1", 0.0, 1.0, "<=")], [Check("c", 0.0, 1.0)])
+            name = "final log L" if other else "A4 margin exponent"
+            return decide([Check(name, 1.0, 0.0, "<=")], [])
+
+        return judged
+
+    trainer = dataclasses.replace(regimes.FLOW, run=run, continue_to=(-450.0, -900.0, -1800.0))
+    settles, never, stuck = regimes.verdicts_until_settled(
+        None, [unsettled_until(-900.0), unsettled_until(-1e9), unsettled_until(-1e9, other=True)], trainer
+    )
+    assert [target for target, _ in runs] == [-300.0, -450.0, -900.0, -1800.0]
+    assert [start for _, start in runs[1:]] == [[-300.0], [-450.0], [-900.0]]
+    assert settles.status is Status.PASS
+    assert never.status is Status.INCONCLUSIVE and regimes.unsettled(never)
+    assert stuck.status is Status.INCONCLUSIVE and not regimes.unsettled(stuck)
+    runs.clear()
+    regimes.verdicts_until_settled(None, [unsettled_until(-450.0)], trainer)
+    assert [target for target, _ in runs] == [-300.0, -450.0]

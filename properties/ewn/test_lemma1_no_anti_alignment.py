@@ -14,6 +14,8 @@ crisp arm, see regimes.CRISP_WIDTHS) and 2 with 4-8 (the generic arm,
 regimes.GENERIC_EXAMPLES), SWN 3 with 2-4 (the paper states the lemma for both), and EWN 3
 one-output deep linear nets of 2 layers on gradient flow (regimes.deep_linear_domain);
 exponential loss; thorough: 10x.
+The deep linear arm's flows are continued while unsettled, doubling |log L|, as far as
+-3,600 (regimes.DEEP_LINEAR_FLOW).
 """
 
 import pytest
@@ -69,7 +71,7 @@ def test_property_lemma1_no_anti_alignment_swn(case):
 @settings(max_examples=examples(3))
 @given(case=regimes.deep_linear_domain(["ewn"]))
 def test_property_lemma1_no_anti_alignment_ewn_deep_linear(case):
-    record(verdict(case, regimes.FLOW))
+    record(verdict(case, regimes.DEEP_LINEAR_FLOW))
 
 
 CONTROL_ARMS = [("ewn", regimes.GD), ("swn", regimes.FLOW)]
@@ -86,6 +88,8 @@ def test_control_flipped_gradient_sign_fails(kind, trainer):
 
 def test_control_flipped_gradient_sign_fails_on_a_deep_linear_flow():
     """The deep linear arm's control: +grad L fails lemma1 on regimes.DEEP_LINEAR_CASE."""
-    true, flipped = regimes.verdicts_until_settled(regimes.DEEP_LINEAR_CASE, [judge(), judge(sign=-1.0)], regimes.FLOW)
+    true, flipped = regimes.verdicts_until_settled(
+        regimes.DEEP_LINEAR_CASE, [judge(), judge(sign=-1.0)], regimes.DEEP_LINEAR_FLOW
+    )
     assert true.status is Status.PASS
     assert flipped.status is Status.FAIL

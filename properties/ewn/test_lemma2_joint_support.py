@@ -14,6 +14,8 @@ Cases are drawn where the run separates the data (verify_ewn.regimes.gd_domain, 
 Examples (ci): EWN 6 with 2 hidden units (the crisp arm, see regimes.CRISP_WIDTHS) and 2 with
 4-8 (the generic arm), SWN 2 with 2-4, and EWN 3 one-output deep linear nets of 2 layers on
 gradient flow (regimes.deep_linear_domain); exponential loss; thorough: 10x.
+The deep linear arm's flows are continued while unsettled, doubling |log L|, as far as
+-3,600 (regimes.DEEP_LINEAR_FLOW).
 """
 
 import numpy as np
@@ -73,7 +75,7 @@ def test_property_lemma2_joint_support_swn(case):
 @settings(max_examples=examples(3))
 @given(case=regimes.deep_linear_domain(["ewn"]))
 def test_property_lemma2_joint_support_ewn_deep_linear(case):
-    record(verdict(case, regimes.FLOW))
+    record(verdict(case, regimes.DEEP_LINEAR_FLOW))
 
 
 def withheld(s):
@@ -85,7 +87,9 @@ LIN_SEP = Case(DataSpec("lin-sep", seed=0), lin_sep_architecture(), Parameterisa
 
 
 @pytest.mark.parametrize(
-    ("case", "trainer"), [(LIN_SEP, regimes.GD), (regimes.DEEP_LINEAR_CASE, regimes.FLOW)], ids=["lin-sep-gd", "deep-linear-flow"]
+    ("case", "trainer"),
+    [(LIN_SEP, regimes.GD), (regimes.DEEP_LINEAR_CASE, regimes.DEEP_LINEAR_FLOW)],
+    ids=["lin-sep-gd", "deep-linear-flow"],
 )
 def test_control_gradient_withheld_from_survivors_fails(case, trainer):
     """On Lin-Sep (GD) and on the deep linear arm's regimes.DEEP_LINEAR_CASE (flow)."""

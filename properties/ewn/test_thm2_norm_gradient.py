@@ -18,6 +18,8 @@ one-output deep linear nets of 2 layers on gradient flow (regimes.deep_linear_do
 survivor per layer); thorough: 10x.
 
 The cross-entropy version, thm4, is checked on gradient flows in test_thm4_norm_gradient_ce.py.
+The deep linear arm's flows are continued while unsettled, doubling |log L|, as far as
+-3,600 (regimes.DEEP_LINEAR_FLOW).
 """
 
 import dataclasses
@@ -97,7 +99,7 @@ def test_property_thm2_swn(case):
 @settings(max_examples=examples(4))
 @given(case=regimes.deep_linear_domain(["ewn"]))
 def test_property_thm2_ewn_deep_linear(case):
-    record(verdict(case, "ewn", regimes.FLOW))
+    record(verdict(case, "ewn", regimes.DEEP_LINEAR_FLOW))
 
 
 # A pinned SWN run whose survivors' limit gradients differ (node statistics measured at -300:
@@ -110,7 +112,7 @@ SWN_CONTROL = Case(
 def test_control_swn_statistic_on_an_ewn_deep_linear_flow_fails():
     """On regimes.DEEP_LINEAR_CASE (one hidden survivor) the EWN statistic's spread is 0.000 at
     -300; the SWN statistic's 3.11, flat."""
-    ewn, swn = regimes.verdicts_until_settled(regimes.DEEP_LINEAR_CASE, [judge("ewn"), judge("swn")], regimes.FLOW)
+    ewn, swn = regimes.verdicts_until_settled(regimes.DEEP_LINEAR_CASE, [judge("ewn"), judge("swn")], regimes.DEEP_LINEAR_FLOW)
     assert ewn.status is Status.PASS
     assert swn.status is Status.FAIL
 
