@@ -92,8 +92,8 @@ class SurvivorRule:
     one rate (their Euler terms are equal), so their shares settle wherever the transient left
     them. A drawn EWN deep linear flow (data seed 586013, 5 points in 3-D, 2 hidden, init 1572)
     keeps its hidden survivor at share 0.045-0.048 from -900 to -14,400, flat; read against
-    the floor of 0.05 it was dying, its layer had no survivor, and at -7,200 thm2-survivors
-    failed a run whose every proxy held.
+    the floor of 0.05 it was dying, its layer had no survivor, and at -7,200 the survivor count
+    per layer failed a run whose every proxy held.
     """
 
     floor: float
