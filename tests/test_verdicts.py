@@ -87,6 +87,15 @@ def test_survivors_settled_dying_and_undecided():
     assert s.undecided.tolist() == [False, False, True, True, False, False, False, True]
 
 
+def test_a_node_with_no_weight_is_dying_not_undecided():
+    """A share of 0 at both ends has no exponent; it is read as dying, beside a survivor."""
+    with np.errstate(divide="ignore"):  # the helper's log-share of 0
+        window = [snapshot(level, [0.9, 0.0]) for level in [-225.0, -250.0, -275.0, -300.0]]
+    s = classify_survivors(window, SurvivorRule(floor=0.05, settled=0.05, dying=0.25))
+    assert s.mask.tolist() == [True, False]
+    assert s.undecided.tolist() == [False, False]
+
+
 @pytest.mark.parametrize(
     "exponents, status",
     [

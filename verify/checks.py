@@ -120,10 +120,12 @@ class Survivors:
 
 
 def share_exponents(window: list[Snapshot]) -> np.ndarray:
-    """Per node, e with share ~ |log L|^e across the window (0 for a settled share)."""
+    """Per node, e with share ~ |log L|^e across the window (0 for a settled share; nan for a
+    share of exactly 0 at both ends)."""
     first, last = window[0], window[-1]
     span = np.log(last.log_loss / first.log_loss)
-    return np.log(last.node_share / first.node_share) / span
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(last.node_share / first.node_share) / span
 
 
 def classify_survivors(window: list[Snapshot], rule: SurvivorRule) -> Survivors:
@@ -137,7 +139,8 @@ def classify_survivors(window: list[Snapshot], rule: SurvivorRule) -> Survivors:
     visible = share >= rule.floor
     mask = np.abs(exponents) <= rule.settled
     fading = visible & (exponents <= -rule.dying)
-    dying = ~visible & (exponents < -rule.settled)
+    # A share of exactly 0 at both ends has no exponent (nan); it is dying, not undecided.
+    dying = ~visible & ~(exponents >= -rule.settled)
     return Survivors(mask, ~mask & ~fading & ~dying, share, exponents, fading)
 
 
