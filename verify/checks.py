@@ -81,19 +81,24 @@ def assumption_proxies(trajectory: Trajectory, target: float, tol: ProxyToleranc
 class SurvivorRule:
     """How to read a node's fate from its share ||w_u||/||w|| over the late window.
 
-    With share ~ |log L|^e across the window: a node is a survivor when |e| <= `settled`, at
-    any share; it is *fading* when its share is at least `floor` but falls fast (e <= -`dying`):
-    its fate is decided, but it still carries enough of ||w|| to slow the other nodes' approach
-    to their limits; it is dying when its share is below the floor and falling (e < -`settled`).
-    Anything else (a visible share still falling slowly, or a share rising because others are
-    still dying) is undecided, and makes the survivor set unsettled.
+    With share ~ |log L|^e across the window: a node is a survivor when its final share is at
+    least `floor` and |e| <= `settled`; it is *fading* when its share is at least the floor but
+    falls fast (e <= -`dying`): its fate is decided, but it still carries enough of ||w|| to
+    slow the other nodes' approach to their limits; it is dying when its share is below the
+    floor and falling (e < -`settled`). Anything else is undecided, and makes the survivor set
+    unsettled: a visible share still falling slowly, a share rising because others are still
+    dying, and a share below the floor that has stopped falling.
 
-    A settled share is not read against the floor: under EWN the survivors' log-norms grow at
-    one rate (their Euler terms are equal), so their shares settle wherever the transient left
-    them. A drawn EWN deep linear flow (data seed 586013, 5 points in 3-D, 2 hidden, init 1572)
-    keeps its hidden survivor at share 0.045-0.048 from -900 to -14,400, flat; read against
-    the floor of 0.05 it was dying, its layer had no survivor, and at -7,200 the survivor count
-    per layer failed a run whose every proxy held.
+    A settled share below the floor is not read as dying, nor as a survivor. Under EWN the
+    survivors' log-norms grow at one rate (their Euler terms are equal), so a survivor's share
+    settles wherever the transient left it, below any floor: a drawn EWN deep linear flow (data
+    seed 586013, 5 points in 3-D, 2 hidden, init 1572) keeps its hidden survivor at share
+    0.0508, 0.0478, 0.0460, 0.0449 at -900, -1,800, -3,600, -7,200 (e -0.088 to -0.035 between
+    them); read as dying, its layer had no survivor, and at -7,200 the survivor count per layer
+    failed a run whose every proxy held. But a small node dying as slowly looks the same over
+    one window, and read as a survivor such a node failed a claim instead: in seeded draw 24 (a
+    4-layer SWN deep linear flow) a node at share 0.023 with e = -0.03 was 0.055 from aligned,
+    and approached as |log L|^-0.02 at -450 (|log L|^-0.09 at -1,800).
     """
 
     floor: float
@@ -137,7 +142,7 @@ def classify_survivors(window: list[Snapshot], rule: SurvivorRule) -> Survivors:
     exponents = share_exponents(window)
     share = window[-1].node_share
     visible = share >= rule.floor
-    mask = np.abs(exponents) <= rule.settled
+    mask = visible & (np.abs(exponents) <= rule.settled)
     fading = visible & (exponents <= -rule.dying)
     # A share of exactly 0 at both ends has no exponent (nan); it is dying, not undecided.
     dying = ~visible & ~(exponents >= -rule.settled)
