@@ -117,8 +117,8 @@ PROXIES = ProxyTolerances(
 
 SURVIVORS = SurvivorRule(
     # Shares of dying nodes at -300 were 0.003-0.05; survivors' 0.1-0.99 (ReLU^2 GD runs). Below it
-    # a falling share is dying; a settled one survives at any size (SurvivorRule: a drawn EWN
-    # deep linear survivor settles at 0.045: test_thm2_survivors_per_layer.SMALL_SURVIVOR).
+    # a falling share is dying and a settled one undecided (SurvivorRule: a drawn EWN deep linear
+    # survivor settles at 0.045, test_thm2_survivors_per_layer.SMALL_SURVIVOR).
     floor=0.05,
     # share ~ |log L|^e over the window: settled survivors measured |e| <= 0.024 (EWN and SWN).
     settled=0.05,
