@@ -59,10 +59,11 @@ def verdict(trajectory, cosines=None):
     return judge(cosines)(trajectory, regimes.FLOW.judging(regimes.TARGET))
 
 
-def settled_verdict(case: Case):
-    """The claim at -300, or at -450 on the flow continued where it had not settled there
-    (regimes.judged_until_settled): a node still dying at -300 leaves it undecided."""
-    return regimes.judged_until_settled(case, judge(), regimes.FLOW)
+def settled_verdict(case: Case, trainer: regimes.Trainer = regimes.FLOW):
+    """The claim at -300, or further on the flow continued where it had not settled there
+    (regimes.judged_until_settled; -450 on regimes.FLOW): a node still dying at -300 leaves it
+    undecided."""
+    return regimes.judged_until_settled(case, judge(), trainer)
 
 
 @property_of("prop5")
@@ -83,7 +84,7 @@ def test_property_prop5_ewn(case):
 @settings(max_examples=examples(3))
 @given(case=multiclass_flow_cases("ewn", depth=(1, 1)))
 def test_property_prop5_ewn_depth_one(case):
-    record(settled_verdict(case))
+    record(settled_verdict(case, regimes.DEPTH_ONE_FLOW))
 
 
 def test_control_prop5_ewn_depth_one_negated_cosine_fails():

@@ -55,10 +55,11 @@ def verdict(trajectory, statistic: str = "swn"):
     return judge(statistic)(trajectory, regimes.FLOW.judging(regimes.TARGET))
 
 
-def settled_verdict(case: Case, statistic: str):
-    """The claim at -300, or at -450 on the flow continued where it had not settled there
-    (regimes.judged_until_settled): a node still dying at -300 leaves it undecided."""
-    return regimes.judged_until_settled(case, judge(statistic), regimes.FLOW)
+def settled_verdict(case: Case, statistic: str, trainer: regimes.Trainer = regimes.FLOW):
+    """The claim at -300, or further on the flow continued where it had not settled there
+    (regimes.judged_until_settled; -450 on regimes.FLOW): a node still dying at -300 leaves it
+    undecided."""
+    return regimes.judged_until_settled(case, judge(statistic), trainer)
 
 
 @property_of("thm4")
@@ -79,7 +80,7 @@ def test_property_thm4_ewn(case):
 @settings(max_examples=examples(3))
 @given(case=multiclass_flow_cases("ewn", depth=(1, 1)))
 def test_property_thm4_ewn_depth_one(case):
-    record(settled_verdict(case, "ewn"))
+    record(settled_verdict(case, "ewn", regimes.DEPTH_ONE_FLOW))
 
 
 def test_control_swn_statistic_on_an_ewn_depth_one_flow_fails():
