@@ -12,10 +12,11 @@ from verify import experiment, packs, registry
 from verify.cases import Case, DataSpec
 from verify.data import make_dataset
 from verify.kkt import kkt_residual
-from verify.nets import Architecture
+from verify.nets import Architecture, forward
 from verify.verdicts import Status
 from verify_lyu_li import domains
 from verify_lyu_li import test_ll_thm44_kkt as thm44
+from verify_lyu_li.test_ll_gd_margin_descent import gd_reaches_t0
 from verify_lyu_li.test_soudry_thm3_linear import judge
 
 IDS = ["ll-thm41", "ll-gd", "ll-thm43", "ll-thm44", "soudry-thm3"]
@@ -128,3 +129,30 @@ def test_ll_thm44_control_leaves_out_limits_the_oracle_reads_as_kkt():
     assert kkt_residual(case.arch, data, domains.preconditioned_limit(data), thm44.TAU).epsilon < thm44.LINEAR.final
     moved, root = domains.preconditioned(data)
     assert thm44.judge(case, domains.flow(case, data=moved), map_back=root).status is Status.PASS
+
+
+# Found among 25 draws of homogeneous_family: its flow and its GD run both lose a point.
+LOSES_A_POINT = Case(
+    DataSpec("binary", seed=4817, m=4, d=2, margin=0.24703027297681726), Architecture(2, (4,), 1, "relu3"), domains.UNNORM, 4
+)
+
+
+def test_t0_screen_leaves_out_a_run_that_loses_a_point():
+    """The screen's trainers never reach t0 on this case. Its full flow (FLOW's 8,000
+    evaluations) ends with L >= 1 and a point whose margin is still ~0, read from the net's
+    outputs at the final weights, not from the loss the flow tracks."""
+    assert not domains.flow_reaches_t0(LOSES_A_POINT)
+    assert not gd_reaches_t0(LOSES_A_POINT)
+    trajectory = domains.flow(LOSES_A_POINT)
+    assert trajectory.final.log_loss >= 0.0
+    data = LOSES_A_POINT.dataset()
+    margins = data.y * forward(LOSES_A_POINT.arch, trajectory.final_weights, data.x).flatten()
+    assert bool(torch.isfinite(margins).all())
+    assert float(margins.min()) == pytest.approx(0.0, abs=1e-3)
+
+
+@settings(max_examples=4, database=None, derandomize=True, deadline=None)
+@given(case=domains.homogeneous_cases())
+def test_t0_screen_admits_runs_that_reach_the_target(case):
+    """Every case the screen admits goes on to the properties' target (log L = -300)."""
+    assert domains.reached(domains.flow(case)).holds

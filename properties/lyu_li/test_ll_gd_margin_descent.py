@@ -14,10 +14,13 @@ schedule eta = k/L makes gamma~ fall while the loss still falls, and a control s
 fall and that the proxy catches it.
 
 Domain: 2-layer ReLU^3 nets (C^2; ReLU^2 is only C^1), 4-8 hidden units, 4-12 separable
-points, eta = 0.01 / L^0.9, from the drawn initialisation to log L = -50.
+points, eta = 0.01 / L^0.9, from the drawn initialisation to log L = -50; a case whose run never
+reaches t0 (it loses a point on the way) is outside the theorem and is not drawn.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 from hypothesis import assume, given, settings
@@ -55,6 +58,20 @@ GD_ALLOWANCE = 1e-10
 C_ONE = GDSettings(k0=0.05, k_max=0.05, c=1.0, grow=1.0, shrink=2.0, max_steps=20_000, patience=20_000, target_log_loss=-300.0)
 
 
+# The schedule's steps to t0 (log L <= -1), measured on 30 drawn ReLU^3 nets: 83-9,423. A run
+# that loses a point on the way never gets there, so the domain keeps the cases whose run
+# reaches it within the property's own step budget (domains.homogeneous_cases).
+
+
+def gd_reaches_t0(case: Case) -> bool:
+    """Whether GD under SCHEDULE reaches log L <= -1 within SCHEDULE's step budget."""
+    return case.train(dataclasses.replace(SCHEDULE, target_log_loss=-1.0), "cpu").final.log_loss <= -1.0
+
+
+def gd_cases():
+    return domains.homogeneous_cases(activations=("relu3",), reaches_t0=gd_reaches_t0)
+
+
 def log_s5(trajectory: Trajectory, settings: GDSettings, degree: int) -> np.ndarray:
     """log s(t) = log k - c log L + log L + (2 - 2/L) log(-log L) at every accepted state after t0."""
     levels = trajectory.log_loss_history[trajectory.log_loss_history < 0]
@@ -78,19 +95,19 @@ def gd_verdict(case: Case, settings: GDSettings = SCHEDULE, degree_offset: int =
 
 @property_of("ll-gd")
 @settings(max_examples=examples(8))
-@given(case=domains.homogeneous_cases(activations=("relu3",)))
+@given(case=gd_cases())
 def test_property_ll_gd_smoothed_margin_never_falls(case):
     record(gd_verdict(case))
 
 
 @settings(max_examples=examples(3))
-@given(case=domains.homogeneous_cases(activations=("relu3",)))
+@given(case=gd_cases())
 def test_control_ll_gd_wrong_degree_fails(case):
     expect_fail(gd_verdict(case, degree_offset=1))
 
 
 @settings(max_examples=examples(3))
-@given(case=domains.homogeneous_cases(activations=("relu3",)))
+@given(case=gd_cases())
 def test_control_ll_gd_c_one_schedule_falls_while_the_loss_falls(case):
     """The finding: with eta = k / L, gamma~ falls at an accepted step, one that lowered the
     loss; the claims alone fail, and the (S5) proxy makes the verdict inconclusive."""
