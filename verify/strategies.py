@@ -7,6 +7,7 @@ failing example replays exactly and shrinks towards small sizes and seeds.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import sympy as sp
 from hypothesis import event
@@ -19,6 +20,7 @@ from verify.parameterisations import KINDS, Parameterisation
 from verify.tally import outside_domain
 
 SEED_MAX = 2**31 - 1
+T = TypeVar("T")
 
 
 def seeds() -> st.SearchStrategy[int]:
@@ -142,12 +144,13 @@ def gd_cases(
 
 
 @st.composite
-def screened_cases(draw, cases: st.SearchStrategy[Case], admits: Callable[[Case], bool], outside: str, inside: str) -> Case:
-    """Cases from `cases` that admits(case) accepts. The others lie outside the claim's domain
-    (an assumption cannot hold for them, or holds too weakly to be seen in a finite run): they
-    are rejected here, where the domain is chosen, and counted apart from the verdicts under
-    `outside` (verify.tally.outside_domain: the report's outside_domain and the Hypothesis
-    event 'domain: <outside>'); admitted cases raise the event 'domain: <inside>'."""
+def screened_cases(draw, cases: st.SearchStrategy[T], admits: Callable[[T], bool], outside: str, inside: str) -> T:
+    """Cases from `cases` (Case objects, or whatever a property draws as its case) that
+    admits(case) accepts. The others lie outside the claim's domain (an assumption cannot hold
+    for them, or holds too weakly to be seen in a finite run): they are rejected here, where the
+    domain is chosen, and counted apart from the verdicts under `outside`
+    (verify.tally.outside_domain: the report's outside_domain and the Hypothesis event
+    'domain: <outside>'); admitted cases raise the event 'domain: <inside>'."""
     case = draw(cases)
     if not admits(case):
         outside_domain(outside)

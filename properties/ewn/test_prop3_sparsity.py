@@ -30,7 +30,7 @@ from verify.cases import simple_traj_architecture
 from verify.gd import GDSettings, train_gd
 from verify.parameterisations import Parameterisation, ParamNet
 from verify.profiles import examples
-from verify.strategies import seeds
+from verify.strategies import screened_cases, seeds
 from verify.tally import property_of, record
 from verify.verdicts import Check, Status, decide
 from verify_ewn import regimes
@@ -43,14 +43,28 @@ K = 0.01
 HALVING_RATIO = (1.6, 2.6)
 EWN_RTOL = 0.1
 LINEAR_RTOL = 1e-10
-# The winner is only predictable at finite loss when the top two x_j w_j(0) differ (THEOREMS:
-# the prototype predicted it in all 176 cases with a top-two gap of at least 10%).
+# The domain: points whose top two x_j w_j(0) differ by at least 10% (THEOREMS: the prototype
+# predicted the winner in all 176 cases with such a gap). About 17% of uniform draws (70 of 400)
+# are closer races; they are outside the domain, not inconclusive. It is a conservative choice:
+# 12 of those 70 were judged (gaps 5e-4 to 0.095) and every claim held on all 12.
 MIN_TOP_GAP = 0.1
 
 
 def draw_point(d: int, seed: int):
     rng = np.random.default_rng(seed)
     return rng.uniform(0.5, 2.0, d), rng.uniform(0.2, 1.5, d)
+
+
+def top_gap(x: np.ndarray, w0: np.ndarray) -> float:
+    """1 - (second largest x_j w_j(0)) / (largest)."""
+    top = np.sort(x * w0)[::-1]
+    return float(1 - top[1] / top[0])
+
+
+def clear_winner_points() -> st.SearchStrategy[tuple[np.ndarray, np.ndarray]]:
+    """(x, w(0)) from draw_point, d = 2-4, with a top-two gap of at least MIN_TOP_GAP."""
+    points = st.builds(draw_point, st.integers(2, 4), seeds())
+    return screened_cases(points, lambda point: top_gap(*point) >= MIN_TOP_GAP, "top two too close to call", "clear winner")
 
 
 def run(kind: str, x: np.ndarray, w0: np.ndarray, k: float = K):
@@ -72,11 +86,7 @@ def ewn_verdict(x, w0, oracle=simple_traj.ewn_state):
     ratio = errors[0] / errors[1] if errors[1] > 0 else float("inf")
     winner = simple_traj.predicted_winner(x, w0)
     lead = np.array([np.log(s.w[winner]) - np.log(np.delete(s.w, winner).max()) for s in fine.snapshots])
-    top = np.sort(x * w0)[::-1]
-    proxies = [
-        Check("A1 final log L", fine.final.log_loss, TARGET),
-        Check("top-two gap of x_j w_j(0)", 1 - top[1] / top[0], MIN_TOP_GAP, ">="),
-    ]
+    proxies = [Check("A1 final log L", fine.final.log_loss, TARGET)]
     claims = [
         Check("relative error at k/2", errors[1], EWN_RTOL),
         Check("error ratio k vs k/2", ratio, HALVING_RATIO[0], ">="),
@@ -102,9 +112,9 @@ def linear_verdict(kind, x, w0, oracle=simple_traj.linear_state):
 
 @property_of("prop3")
 @settings(max_examples=examples(12))
-@given(d=st.integers(2, 4), seed=seeds())
-def test_property_prop3_ewn_picks_the_predicted_node(d, seed):
-    record(ewn_verdict(*draw_point(d, seed)))
+@given(point=clear_winner_points())
+def test_property_prop3_ewn_picks_the_predicted_node(point):
+    record(ewn_verdict(*point))
 
 
 @property_of("prop3")
@@ -121,6 +131,19 @@ def test_paper_simple_traj_both_sides_of_the_threshold(w0, winner):
     assert simple_traj.predicted_winner(x, w0) == winner
     assert ewn_verdict(x, w0).status is Status.PASS
     assert linear_verdict("swn", x, w0).status is Status.PASS
+
+
+def test_top_gap_matches_the_paper_case():
+    """x = (2, 1), w(0) = (0.6, 1): x w(0) = (1.2, 1.0), gap 1 - 1/1.2 = 1/6."""
+    assert top_gap(np.array([2.0, 1.0]), np.array([0.6, 1.0])) == pytest.approx(1 / 6, rel=1e-12)
+
+
+@settings(max_examples=30, database=None, derandomize=True)
+@given(point=clear_winner_points())
+def test_the_domain_draws_only_clear_winners(point):
+    x, w0 = point
+    products = sorted(x * w0)
+    assert products[-2] <= (1 - MIN_TOP_GAP) * products[-1]
 
 
 def test_control_ewn_oracle_on_an_swn_run_fails():
