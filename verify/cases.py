@@ -17,6 +17,7 @@ from verify.errors import require
 from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
 from verify.nets import Architecture, Frozen, forward, init_weights
+from verify.objective import Objective
 from verify.parameterisations import Parameterisation, ParamNet
 from verify.trajectory import Trajectory
 
@@ -89,6 +90,10 @@ class Case:
     def with_param(self, param: Parameterisation) -> Case:
         """The same data, architecture and initial function under another parameterisation."""
         return Case(self.data, self.arch, param, self.init_seed, self.init_scale)
+
+    def initial_log_loss(self) -> float:
+        """log L at the case's initial weights (float64, on the CPU)."""
+        return float(Objective(self.net(), self.dataset()).log_loss_from_weights(self.initial_weights()))
 
     def train(self, settings: GDSettings, device=None) -> Trajectory:
         """Train with GD on `device` (default: default_device())."""

@@ -21,7 +21,6 @@ from verify.claims import LOSS_DIRECTION_MOVING, SURVIVOR_ALIGNMENT_DRIFT, UNDEC
 from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
 from verify.nets import Architecture
-from verify.objective import Objective
 from verify.parameterisations import Parameterisation
 from verify.strategies import binary_data, cases, gd_cases, separating_cases
 from verify.tally import UnmetAssumption
@@ -253,8 +252,7 @@ FLOW_SEPARATES_WITHIN = 5_000
 
 def flow_separates(case: Case) -> bool:
     """Whether the case's gradient flow reaches log L <= -1 within FLOW_SEPARATES_WITHIN evaluations."""
-    start = Objective(case.net(), case.dataset()).log_loss_from_weights(case.initial_weights())
-    if float(start) <= -1.0:
+    if case.initial_log_loss() <= -1.0:
         return True
     settings = dataclasses.replace(flow_to(-1.0), max_evaluations=FLOW_SEPARATES_WITHIN)
     return case.flow(settings).stop_reason is StopReason.TARGET

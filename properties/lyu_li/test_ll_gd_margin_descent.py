@@ -24,6 +24,7 @@ import dataclasses
 
 import numpy as np
 from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from verify.cases import Case
 from verify.gd import GDSettings
@@ -61,14 +62,13 @@ C_ONE = GDSettings(k0=0.05, k_max=0.05, c=1.0, grow=1.0, shrink=2.0, max_steps=2
 # The schedule's steps to t0 (log L <= -1), measured on 30 drawn ReLU^3 nets: 83-9,423. A run
 # that loses a point on the way never gets there, so the domain keeps the cases whose run
 # reaches it within the property's own step budget (domains.homogeneous_cases).
-
-
 def gd_reaches_t0(case: Case) -> bool:
     """Whether GD under SCHEDULE reaches log L <= -1 within SCHEDULE's step budget."""
     return case.train(dataclasses.replace(SCHEDULE, target_log_loss=-1.0), "cpu").final.log_loss <= -1.0
 
 
-def gd_cases():
+def gd_cases() -> st.SearchStrategy[Case]:
+    """ReLU^3 cases of domains.homogeneous_cases whose GD run under SCHEDULE reaches t0."""
     return domains.homogeneous_cases(activations=("relu3",), reaches_t0=gd_reaches_t0)
 
 
