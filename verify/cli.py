@@ -6,7 +6,9 @@ compare reports, run the self-test, reproduce a paper's experiments.
                [--baseline DIR] [--device cpu|cuda] [--seed N] [-k EXPR]
     verify list [--pack NAME ...] [--report-dir DIR]
     verify compare OLD NEW
-    verify selftest [--fault NAME ...] [--fast] [--false-alarms N [--first-seed K]] [--cluster local[:N]|tcp://HOST:PORT]
+    verify selftest [--fault NAME ...] [--fast] [--false-alarms N [--first-seed K] [--record DIR]]
+                    [--cluster local[:N]|tcp://HOST:PORT]
+    verify selftest --pool PATH ...
     verify experiment [PACK:]NAME [--out DIR] [--seed N] [--device cpu|cuda] [--budget quick|full]
                                   [--config FILE] [--mnist-dir DIR]
 
@@ -23,9 +25,13 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verify import cluster, files, packs, profiles, registry, report, units
 from verify.errors import ConfigError
+
+if TYPE_CHECKING:
+    from verify.selftest import SeedRun
 
 DEFAULT_REPORT_DIR = Path("reports/latest")
 DEVICES = ("cpu", "cuda")
@@ -96,6 +102,21 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="WHERE",
         help="run the faults and seeded runs on Dask: local, local:N or tcp://HOST:PORT",
+    )
+    testing.add_argument(
+        "--record",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write each seeded run to DIR/seed-K.json as it ends, with the code's fingerprint, for --pool",
+    )
+    testing.add_argument(
+        "--pool",
+        type=Path,
+        nargs="+",
+        default=None,
+        metavar="PATH",
+        help="pool recorded seeded runs (files or folders) of one code as one sweep; alone",
     )
     experiment = sub.add_parser("experiment", help="reproduce one of the paper's experiments: figures and summary.json")
     experiment.add_argument("name", metavar="NAME", help="an experiment of an installed pack (`verify list` shows them)")
@@ -252,12 +273,25 @@ def compare_reports(args: argparse.Namespace) -> int:
 
 
 def selftest(args: argparse.Namespace) -> int:
+    from verify import seed_records
     from verify import selftest as st
 
     if args.false_alarms < 0:
         raise ConfigError("--false-alarms must be >= 0")
     if args.first_seed < 0:
         raise ConfigError("--first-seed must be >= 0")
+    if args.pool is not None:
+        if args.fault is not None or args.fast or args.false_alarms or args.cluster or args.record:
+            raise ConfigError("--pool reads recorded runs and takes no other option")
+        records = seed_records.load(args.pool)
+        seeds = [r.run.seed for r in records]
+        described = records[0].identity.describe()
+        print(f"pooling {len(records)} recorded seeded runs (seeds {seed_records.seed_ranges(seeds)}) of {described}")
+        for record in records:
+            _print_seed(record.run)
+        return 1 if _print_sweep([r.run for r in records]) else 0
+    if args.record is not None and not args.false_alarms:
+        raise ConfigError("--record needs --false-alarms N")
     on = cluster.parse(args.cluster) if args.cluster else None
     if on is not None:
         cluster.require()
@@ -283,19 +317,37 @@ def selftest(args: argparse.Namespace) -> int:
             print(f"{name:<26} {'MISSED':<8} {st.check(name).description}", flush=True)
             missed += 1
     if args.false_alarms:
-        alarms, verdicts, tests = 0, [], []
+        executor = "xdist" if on is None else "cluster"
+        before = seed_records.identity(st.REPO_ROOT, executor) if args.record is not None else None
+        runs = []
         for run in st.false_alarms(args.false_alarms, on=on, first=args.first_seed):
-            alarms += bool(run.failures)
-            verdicts.append(run.verdicts)
-            tests.append(run.tests)
-            print(f"seed {run.seed:<4} {'FALSE ALARM' if run.failures else 'clean'}", flush=True)
-            for test, line in run.failures:
-                print(f"    {test}: {line}", flush=True)
-        print(f"false alarms: {alarms} of {args.false_alarms} correct ci-profile runs had a failing test")
-        print(st.pooled_table(st.pooled(verdicts), args.false_alarms))
-        print(st.pooled_table(st.pooled(tests), args.false_alarms, per="test"))
-        missed += alarms
+            runs.append(run)
+            _print_seed(run)
+            if before is not None:
+                if seed_records.identity(st.REPO_ROOT, executor) != before:
+                    raise ConfigError(f"the judging code changed during the sweep; seed {run.seed} is not recorded")
+                written = seed_records.write(args.record, seed_records.SeedRecord(run, before))
+                print(f"    recorded in {written}", flush=True)
+        missed += _print_sweep(runs)
     return 1 if missed else 0
+
+
+def _print_seed(run: SeedRun) -> None:
+    print(f"seed {run.seed:<4} {'FALSE ALARM' if run.failures else 'clean'}", flush=True)
+    for test, line in run.failures:
+        print(f"    {test}: {line}", flush=True)
+
+
+def _print_sweep(runs: list[SeedRun]) -> int:
+    """Print how many of the seeded runs were false alarms and their pooled verdict tables;
+    return that number."""
+    from verify import selftest as st
+
+    alarms = sum(bool(run.failures) for run in runs)
+    print(f"false alarms: {alarms} of {len(runs)} correct ci-profile runs had a failing test")
+    print(st.pooled_table(st.pooled([run.verdicts for run in runs]), len(runs)))
+    print(st.pooled_table(st.pooled([run.tests for run in runs]), len(runs), per="test"))
+    return alarms
 
 
 def experiment(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 from collections.abc import Iterator
@@ -80,6 +81,11 @@ def raised_in_catalogue(traceback: str) -> bool:
     return bool(frames) and Path(frames[-1]).name == "fault_catalogue.py"
 
 
+def profile() -> str:
+    """The Hypothesis profile the self-test's pytest runs use: $VERIFY_PROFILE, or ci."""
+    return os.environ.get("VERIFY_PROFILE", "ci")
+
+
 @dataclass(frozen=True)
 class PytestRun:
     """One pytest subprocess: its exit code, (test id, first failure line) of each failed test,
@@ -105,7 +111,7 @@ def _run(targets: tuple[str, ...], fault: str | None, extra: tuple[str, ...] = (
             command += ["-p", "fault_plugin", "--verify-fault", fault]
         # The ci profile keeps no example database, so a fault's failing examples are not
         # replayed into later correct runs.
-        env = dict(os.environ, VERIFY_PROFILE=os.environ.get("VERIFY_PROFILE", "ci"))
+        env = dict(os.environ, VERIFY_PROFILE=profile())
         env.pop("VERIFY_SEEDED", None)
         if seed is not None:
             env["VERIFY_SEEDED"] = "1"
@@ -205,20 +211,22 @@ def pooled_table(counts: dict[str, dict[str, int]], runs: int, per: str = "resul
 @dataclass(frozen=True)
 class SeedRun:
     """The correct implementation under one seed: its failed tests (id, first failure line),
-    any of which makes the run a false alarm, and the verdict counts per result and per
-    property test."""
+    any of which makes the run a false alarm, the verdict counts per result and per property
+    test, and its wall time (on a cluster, summed over its tests)."""
 
     seed: int
     failures: list[tuple[str, str]]
     verdicts: dict[str, dict[str, int]]
     tests: dict[str, dict[str, int]]
+    seconds: float
 
 
 def _seeded_test(unit: tuple[int, str]) -> SeedRun:
     seed, nodeid = unit
+    start = time.perf_counter()
     run = _run((nodeid,), None, seed=seed)
     failures = run.failures or ([(nodeid, f"pytest exit {run.code}")] if run.code != 0 else [])
-    return SeedRun(seed, failures, run.verdicts, run.tests)
+    return SeedRun(seed, failures, run.verdicts, run.tests, time.perf_counter() - start)
 
 
 def false_alarms(
@@ -231,9 +239,10 @@ def false_alarms(
     seeds = range(first, first + runs)
     if on is None:
         for seed in seeds:
+            start = time.perf_counter()
             run = _run(targets, None, ("-n", "auto"), seed=seed)
             failures = run.failures or ([("(pytest)", f"exit {run.code}")] if run.code != 0 else [])
-            yield SeedRun(seed, failures, run.verdicts, run.tests)
+            yield SeedRun(seed, failures, run.verdicts, run.tests, time.perf_counter() - start)
         return
     nodeids = units.collect([sys.executable, "-m", "pytest", *targets, "-q", "-p", "no:cacheprovider"], cwd=REPO_ROOT)
     work = [(seed, nodeid) for seed in seeds for nodeid in nodeids]
@@ -245,4 +254,5 @@ def false_alarms(
         if not left[seed]:
             parts = found.pop(seed)
             failures = [f for p in parts for f in p.failures]
-            yield SeedRun(seed, failures, pooled([p.verdicts for p in parts]), pooled([p.tests for p in parts]))
+            seconds = sum(p.seconds for p in parts)
+            yield SeedRun(seed, failures, pooled([p.verdicts for p in parts]), pooled([p.tests for p in parts]), seconds)
