@@ -2,9 +2,9 @@
 and per test that decides which lever to pull.
 
 Run: python benchmarks/suite.py [--workload ci thorough-subset seeded] [--workers 1 2 4]
-                                [--executor xdist dask] [--out FILE.json]
+                                [--executor xdist dask] [--threads share cores] [--out FILE.json]
 
-Each (workload, executor, workers) is one `verify run` in a subprocess, run side by side in
+Each (workload, executor, threads, workers) is one `verify run` in a subprocess, run side by side in
 this one invocation, so the rows share a machine and its load:
 
 - ci:               `verify run --profile ci`, every result of every pack;
@@ -17,6 +17,10 @@ this one invocation, so the rows share a machine and its load:
 Executors: xdist (`--workers N`, a result's tests stay on one worker) and dask
 (`--cluster local:N`, one unit per test). For each workload the reports of all its rows are
 compared apart from timings; a mismatch is printed, since the executors must agree.
+
+Threads: share (the default) leaves each xdist worker torch's threads for its share of the
+cores (verify.plugin.share_cores); cores sets OMP_NUM_THREADS to the CPU count, torch's own
+default of a thread per core in every worker, which the plugin then leaves alone.
 
 Output: a table of wall time, speed-up over the same executor's one-worker row and the
 efficiency per worker (speed-up / workers); then, from the slowest row of each workload, the
@@ -45,12 +49,15 @@ WORKLOADS = {
 }
 
 
-def run(workload: str, executor: str, workers: int, scratch: Path) -> dict:
-    folder = scratch / f"{workload}-{executor}-{workers}"
+def run(workload: str, executor: str, workers: int, scratch: Path, threads: str = "share") -> dict:
+    folder = scratch / f"{workload}-{executor}-{threads}-{workers}"
     spread = ["--workers", str(workers)] if executor == "xdist" else ["--cluster", f"local:{workers}"]
     command = [sys.executable, "-m", "verify.cli", "run", *WORKLOADS[workload], *spread, "--report-dir", str(folder)]
     # A fresh example database per row, so that no row replays another's counterexamples.
     env = dict(os.environ, VERIFY_EXAMPLE_DB=str(folder / "examples"))
+    env.pop("OMP_NUM_THREADS", None)
+    if threads == "cores":
+        env["OMP_NUM_THREADS"] = str(os.cpu_count() or 1)
     start = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -58,6 +65,7 @@ def run(workload: str, executor: str, workers: int, scratch: Path) -> dict:
     return {
         "workload": workload,
         "executor": executor,
+        "threads": threads,
         "workers": workers,
         "wall_s": round(wall, 1),
         "exit": done.returncode,
@@ -81,11 +89,16 @@ def slowest(report: dict, count: int = 10) -> tuple[list, list]:
     return results, tests
 
 
+def name(row: dict) -> str:
+    return f"{row['executor']} x{row['workers']} ({row['threads']} threads)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", nargs="+", choices=list(WORKLOADS), default=list(WORKLOADS))
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4])
     parser.add_argument("--executor", nargs="+", choices=("xdist", "dask"), default=["xdist", "dask"])
+    parser.add_argument("--threads", nargs="+", choices=("share", "cores"), default=["share"])
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     print(f"suite benchmark on {platform.node()} ({os.cpu_count()} CPUs), {platform.processor() or platform.machine()}")
@@ -93,20 +106,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="verify-suite-") as scratch:
         for workload in args.workload:
             for executor in args.executor:
-                for workers in args.workers:
-                    row = run(workload, executor, workers, Path(scratch))
-                    rows.append(row)
-                    print(
-                        f"  {workload:<16} {executor:<6} {workers:>2} workers: {row['wall_s']:>7.1f} s (exit {row['exit']})",
-                        flush=True,
-                    )
-    print("\n| workload | executor | workers | wall (s) | speed-up | efficiency per worker |\n|---|---|---|---|---|---|")
+                for threads in args.threads:
+                    for workers in args.workers:
+                        row = run(workload, executor, workers, Path(scratch), threads)
+                        rows.append(row)
+                        done = f"{row['wall_s']:>7.1f} s (exit {row['exit']})"
+                        print(f"  {workload:<16} {executor:<6} {threads:<6} {workers:>2} workers: {done}", flush=True)
+    print(
+        "\n| workload | executor | threads | workers | wall (s) | speed-up | efficiency per worker |"
+        "\n|---|---|---|---|---|---|---|"
+    )
     for row in rows:
-        same = [r for r in rows if (r["workload"], r["executor"]) == (row["workload"], row["executor"])]
+        group = (row["workload"], row["executor"], row["threads"])
+        same = [r for r in rows if (r["workload"], r["executor"], r["threads"]) == group]
         base = next((r for r in same if r["workers"] == 1), None)
         speedup = base["wall_s"] / row["wall_s"] if base else float("nan")
         row["speedup"], row["efficiency"] = round(speedup, 2), round(speedup / row["workers"], 2)
-        cells = (row["workload"], row["executor"], row["workers"], f"{row['wall_s']:.0f}", f"{speedup:.2f}")
+        cells = (row["workload"], row["executor"], row["threads"], row["workers"], f"{row['wall_s']:.0f}", f"{speedup:.2f}")
         cells += (f"{row['efficiency']:.2f}",)
         print("| " + " | ".join(map(str, cells)) + " |")
     for workload in args.workload:
@@ -118,12 +134,11 @@ def main() -> None:
         for other in mine[1:]:
             same = comparable(other["report"]) == reference
             print(
-                f"\n{workload}: {other['executor']} x{other['workers']} report {'equals' if same else 'DIFFERS FROM'} "
-                f"{mine[0]['executor']} x{mine[0]['workers']} (apart from timings)"
+                f"\n{workload}: {name(other)} report {'equals' if same else 'DIFFERS FROM'} {name(mine[0])} (apart from timings)"
             )
         longest = max(mine, key=lambda r: r["wall_s"])
         results, tests = slowest(longest["report"])
-        print(f"\n{workload}, slowest results ({longest['executor']} x{longest['workers']}; seconds summed over tests):")
+        print(f"\n{workload}, slowest results ({name(longest)}; seconds summed over tests):")
         for seconds, key in results:
             print(f"  {seconds:>8.1f}  {key}")
         print(f"{workload}, slowest tests:")

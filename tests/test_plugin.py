@@ -1,6 +1,7 @@
 """The pytest plugin, run in-process on a small pack: serial and xdist give one report."""
 
 import json
+import os
 
 import pytest
 from tiny_pack import make_pack
@@ -136,3 +137,35 @@ def test_terminal_table_and_selection(property_set):
     )
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*[[]1/1 results[]] mini:lemma6 pass*", "*verdicts per result*", "mini:lemma6*pass*"])
+
+
+THREADS = """
+import os
+import torch
+
+
+def test_threads():
+    with open(os.environ["THREADS_LOG"], "a") as log:
+        log.write(f"{torch.get_num_threads()}\\n")
+"""
+
+
+@pytest.mark.parametrize("chosen", [False, True])
+def test_each_xdist_worker_gets_its_share_of_the_cores(pytester, monkeypatch, chosen):
+    """Two workers on C cores run max(1, C // 2) torch threads each, not C each; a thread count
+    chosen through OMP_NUM_THREADS (one that differs from the share) is left alone."""
+    from verify.plugin import cores
+
+    if cores() < 2:
+        pytest.skip("one core: the share and any chosen count coincide")
+    share = max(1, cores() // 2)
+    log = pytester.path / "threads.log"
+    monkeypatch.setenv("THREADS_LOG", str(log))
+    if chosen:
+        monkeypatch.setenv("OMP_NUM_THREADS", "1" if share > 1 else "2")
+    else:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    pytester.makepyfile(test_threads=THREADS)
+    pytester.runpytest_inprocess("-n", "2", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+    expected = int(os.environ["OMP_NUM_THREADS"]) if chosen else share
+    assert log.read_text().split() == [str(expected)]

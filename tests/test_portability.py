@@ -10,11 +10,13 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import torch
 from agreement import assert_trajectories_agree, sensitivity
 from test_batched import ROUNDING_PER_STEP, SETTINGS, binary_case
 
 from verify.batched import train_batch
 from verify.gd import train_gd
+from verify.plugin import cores
 
 # SWN at the stability edge (its decisions parted between the two kernels on seeds 0, 1 and 3
 # when measured), EWN padded in a batch (the test that failed on an AMD EPYC), Unnorm plain.
@@ -54,7 +56,14 @@ def test_default_kernels_and_one_thread_agree_with_native(tmp_path):
     }
     subprocess.run([sys.executable, "-c", script, str(out)], env=env, check=True, timeout=600)
     other = pickle.loads(out.read_bytes())
-    here = train_all()
+    # torch's own default, a thread per core: an xdist worker runs with its share of the cores
+    # (verify.plugin.share_cores), which would make both sides one thread on 2 cores.
+    shared = torch.get_num_threads()
+    torch.set_num_threads(cores())
+    try:
+        here = train_all()
+    finally:
+        torch.set_num_threads(shared)
     cases = [binary_case(kind, seed) for kind, seed in CASES] + [binary_case(k, s, m) for k, s, m in PADDED]
     assert len(other) == len(here) == len(cases)
     for case, mine, theirs in zip(cases, here, other):

@@ -8,12 +8,14 @@ reports, prints the per-result table and progress, and writes the report files.
 
 The property modules are those of the installed packs (verify.packs); their tests are grouped
 per result (the xdist_group mark `pack:id`, for --dist loadgroup) and can be selected per
-result with --verify-results. The plugin also registers the markers the packs use and, under
-`verify run` (--verify-profile), loads the Hypothesis profile.
+result with --verify-results. The plugin also registers the markers the packs use, under
+`verify run` (--verify-profile) loads the Hypothesis profile, and on an xdist worker gives
+torch the worker's share of the cores (share_cores).
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -68,9 +70,36 @@ def pytest_configure(config):
         config.addinivalue_line("filterwarnings", line)
     if config.getoption("verify_profile"):
         profiles.load(config.getoption("verify_profile"))
-    if not hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput"):
+        share_cores(int(config.workerinput.get("workercount", 1)))
+    else:
         config._verify_session = _Session(config)
         config.pluginmanager.register(config._verify_session, "verify-session")
+
+
+def share_cores(workers: int) -> None:
+    """Give this process torch's intra-op threads for its share of the cores, max(1, cores //
+    workers), unless OMP_NUM_THREADS already chose them.
+
+    torch defaults to a thread per core in every process, so each of W xdist workers would run
+    as many threads as the machine has cores, and spin against the others. Measured on the
+    2-core machine (2026-11-30): prop6's and prop3's modules under `-n 2` took 213 s with the
+    default 2 threads per worker and 114 s with 1; one serial test took the same either way on
+    an idle machine (63 s, 61 s) and 3.5 times as long with the default beside a busy core.
+    Verdicts do not depend on the thread count (tests/test_portability.py runs one thread).
+    A Dask worker needs none of this: its nanny already sets OMP_NUM_THREADS=1."""
+    if os.environ.get("OMP_NUM_THREADS"):
+        return
+    import torch
+
+    torch.set_num_threads(max(1, cores() // max(1, workers)))
+
+
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 @pytest.hookimpl(tryfirst=True)
