@@ -109,6 +109,7 @@ LAYERS = {
         "units",
         "cluster",
         "selftest",
+        "seed_records",
         "cli",
     ],
 }

@@ -83,9 +83,10 @@ def share_cores(workers: int) -> None:
 
     torch defaults to a thread per core in every process, so each of W xdist workers would run
     as many threads as the machine has cores, and spin against the others. Measured on the
-    2-core machine (2026-11-30): prop6's and prop3's modules under `-n 2` took 213 s with the
-    default 2 threads per worker and 114 s with 1; one serial test took the same either way on
-    an idle machine (63 s, 61 s) and 3.5 times as long with the default beside a busy core.
+    2-core machine (2026-11-30): the ewn pack's two modules with XOR blocks took 213 s under
+    `-n 2` with the default 2 threads per worker and 114 s with 1; one serial test took the same
+    either way on an idle machine (63 s, 61 s) and 3.5 times as long with the default beside a
+    busy core (benchmarks/results/suite-threads-2core-2026-11-30.md).
     Verdicts do not depend on the thread count (tests/test_portability.py runs one thread).
     A Dask worker needs none of this: its nanny already sets OMP_NUM_THREADS=1."""
     if os.environ.get("OMP_NUM_THREADS"):
