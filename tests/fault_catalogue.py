@@ -5,7 +5,8 @@ correct function to its wrong version. `substitute` puts a fault in place for th
 process: the target attribute, and every reference to the correct function held in a loaded
 module's namespace (names imported with `from ... import`) or as a value of a module-level
 constant dict (such as flow_identities.VELOCITIES), in the library and in this checkout's tests.
-Only the self-test's pytest subprocesses do this,
+`substitute_copies` then reaches the copies pytest imports of a property module (by path, under
+another name than the pack's). Only the self-test's pytest subprocesses do this,
 through tests/fault_plugin.py; the library itself has no switch for it.
 
 `tests` are the tests that must catch the fault: the result's property tests first, then the
@@ -71,6 +72,32 @@ def _load_library() -> None:
             importlib.import_module(info.name)
 
 
+def _replace_everywhere(owner, name: str, original, replacement, undo: list[Callable[[], None]]) -> None:
+    """owner.name becomes replacement, and so does every reference to original in a loaded
+    module's namespace or in one of its module-level constant dicts; undo gathers the way back."""
+    setattr(owner, name, replacement)
+    undo.append(lambda owner=owner, name=name, original=original: setattr(owner, name, original))
+    for module in _project_modules():
+        namespace = vars(module)
+        for key, value in list(namespace.items()):
+            if value is original:
+                namespace[key] = replacement
+                undo.append(lambda ns=namespace, key=key, original=original: ns.__setitem__(key, original))
+            elif isinstance(value, dict) and key.isupper():
+                for inner, entry in list(value.items()):
+                    if entry is original:
+                        value[inner] = replacement
+                        undo.append(lambda d=value, k=inner, original=original: d.__setitem__(k, original))
+
+
+def _undoing(undo: list[Callable[[], None]]) -> Callable[[], None]:
+    def restore() -> None:
+        for step in reversed(undo):
+            step()
+
+    return restore
+
+
 def substitute(fault: Fault) -> Callable[[], None]:
     """Put `fault` in place (module docstring); returns a function that restores the library."""
     _load_library()
@@ -78,26 +105,31 @@ def substitute(fault: Fault) -> Callable[[], None]:
     for target in fault.targets:
         owner, name = _resolve(target)
         original = getattr(owner, name)
-        replacement = fault.wrong(original)
-        setattr(owner, name, replacement)
-        undo.append(lambda owner=owner, name=name, original=original: setattr(owner, name, original))
-        for module in _project_modules():
-            namespace = vars(module)
-            for key, value in list(namespace.items()):
-                if value is original:
-                    namespace[key] = replacement
-                    undo.append(lambda ns=namespace, key=key, original=original: ns.__setitem__(key, original))
-                elif isinstance(value, dict) and key.isupper():
-                    for inner, entry in list(value.items()):
-                        if entry is original:
-                            value[inner] = replacement
-                            undo.append(lambda d=value, k=inner, original=original: d.__setitem__(k, original))
+        _replace_everywhere(owner, name, original, fault.wrong(original), undo)
+    return _undoing(undo)
 
-    def restore() -> None:
-        for step in reversed(undo):
-            step()
 
-    return restore
+def substitute_copies(fault: Fault) -> Callable[[], None]:
+    """Put `fault` in place in the copies of its target modules that pytest imported under
+    another name, and return the way back. pytest imports a property module by its path (as
+    `lyu_li.test_x`, with properties/ on sys.path), not as the package module `verify_lyu_li.test_x`
+    that `substitute` resolved, so a function defined in a test module exists twice; the copy
+    the tests call is replaced here, once collection has imported it."""
+    undo: list[Callable[[], None]] = []
+    for target in fault.targets:
+        module_name, _, qualname = target.partition(":")
+        source = Path(importlib.import_module(module_name).__file__).resolve()
+        for module in list(sys.modules.values()):
+            origin = getattr(module, "__file__", None)
+            if module.__name__ == module_name or not origin or Path(origin).resolve() != source:
+                continue
+            *path, name = qualname.split(".")
+            owner = module
+            for part in path:
+                owner = getattr(owner, part)
+            copy = getattr(owner, name)
+            _replace_everywhere(owner, name, copy, fault.wrong(copy), undo)
+    return _undoing(undo)
 
 
 def _snapshots_with(change: Callable):
@@ -216,6 +248,30 @@ def _single_step_falls(_):
         falls = -np.diff(values) if values.size > 1 else np.zeros(1)
         index = int(np.argmax(falls))
         return (float(falls[index]), index + 1) if falls[index] > 0 else (0.0, -1)
+
+    return wrong
+
+
+def _stiffness_without_dual_weights(_):
+    """J taken as sum_S z_n z_n^T, every support vector weighted 1 instead of its dual weight."""
+    from verify_lyu_li import domains
+
+    def wrong(data):
+        z = (data.y[:, None] * data.x).double().numpy()
+        support = z[np.abs(z @ domains.svm(data) - 1) <= domains.ON_MARGIN]
+        basis = np.linalg.qr(support.T)[0]
+        return float(np.linalg.eigvalsh(basis.T @ support.T @ support @ basis).min())
+
+    return wrong
+
+
+def _gap_over_every_point(_):
+    """The SVM gap taken over every point, the support vectors (at 0) included."""
+    from verify_lyu_li import domains
+
+    def wrong(data):
+        q = (data.y[:, None] * data.x).double().numpy() @ domains.svm(data)
+        return float(q.min() - 1)
 
     return wrong
 
@@ -471,6 +527,35 @@ FAULTS: dict[str, Fault] = {
                 "properties/ewn/test_thm2_survivors_per_layer.py::test_property_thm2_survivors_ewn_crisp",
                 "tests/test_homogeneity.py::test_each_layer_degree_is_the_homogeneity_of_that_layer_alone",
             ),
+        ),
+        # The lyu-li pack's own code: its domains' screens and a rate formula.
+        Fault(
+            "stiffness-without-dual-weights",
+            ("verify_lyu_li.domains:support_stiffness",),
+            "rho's settling rate near its limit from J with every support vector weighted 1",
+            _stiffness_without_dual_weights,
+            ("tests/test_lyu_li_pack.py::test_support_stiffness_is_the_slowest_rate_of_rhos_flow_at_its_rest_point",),
+        ),
+        Fault(
+            "svm-gap-over-every-point",
+            ("verify_lyu_li.domains:svm_gap",),
+            "the SVM gap taken over every point, support vectors included (so always 0)",
+            _gap_over_every_point,
+            ("tests/test_lyu_li_pack.py::test_svm_gap_is_the_smallest_excess_margin_off_the_margin",),
+        ),
+        Fault(
+            "t0-screen-admits-all",
+            ("verify_lyu_li.domains:flow_reaches_t0",),
+            "the t0 screen admits every case, runs that lose a point included",
+            lambda _: lambda case: True,
+            ("tests/test_lyu_li_pack.py::test_t0_screen_leaves_out_a_run_that_loses_a_point",),
+        ),
+        Fault(
+            "loss-rate-exponent-off",
+            ("verify_lyu_li.test_ll_thm43_rates:expected_b",),
+            "Theorem 4.3's log log t exponent as 2 - 1/L instead of 2 - 2/L",
+            lambda _: lambda degree: 2.0 - 1.0 / degree,
+            ("properties/lyu_li/test_ll_thm43_rates.py::test_property_ll_thm43_loss_and_norm_rates",),
         ),
         # Issue 14: faults in the batched trainer alone; the one-network trainer keeps its own rules.
         Fault(

@@ -5,7 +5,7 @@ subprocesses (with tests/ on PYTHONPATH); no other run loads it."""
 from __future__ import annotations
 
 import pytest
-from fault_catalogue import FAULTS, substitute
+from fault_catalogue import FAULTS, substitute, substitute_copies
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -20,3 +20,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if name not in FAULTS:
         raise pytest.UsageError(f"unknown fault {name!r}; choose one of {', '.join(sorted(FAULTS))}")
     config.add_cleanup(substitute(FAULTS[name]))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    name = session.config.getoption("verify_fault")
+    if name is not None:
+        session.config.add_cleanup(substitute_copies(FAULTS[name]))

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from fault_catalogue import FAST, FAULTS, substitute
+from fault_catalogue import FAST, FAULTS, Fault, substitute, substitute_copies
 
 from verify import report, selftest
 from verify.errors import ConfigError
@@ -33,6 +33,37 @@ def test_substitution_is_undone_and_reaches_imported_names():
     finally:
         restore()
     assert flow_identities.VELOCITIES["ewn"] is correct
+
+
+def test_a_fault_reaches_a_test_modules_copy_imported_under_another_name(tmp_path, monkeypatch):
+    """pytest imports a property module by its path, so its functions also exist under the
+    package's name; substitute_copies replaces the copy the tests call, and restores it."""
+    import importlib.util
+    import sys
+
+    module = tmp_path / "rates.py"
+    module.write_text("def exponent(degree):\n    return 2.0 - 2.0 / degree\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    copies = []
+    for name in ("rates", "pack_rates"):
+        spec = importlib.util.spec_from_file_location(name, module)
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+        monkeypatch.setitem(sys.modules, name, loaded)
+        copies.append(loaded)
+    fault = Fault("off", ("rates:exponent",), "an exponent off", lambda _: lambda degree: 2.0 - 1.0 / degree, ("t",))
+    restore = substitute(fault)
+    try:
+        assert copies[0].exponent(2) == 1.5 and copies[1].exponent(2) == 1.0, "the copy is out of substitute's reach"
+        restore_copies = substitute_copies(fault)
+        try:
+            assert copies[1].exponent(2) == 1.5
+        finally:
+            restore_copies()
+        assert copies[1].exponent(2) == 1.0
+    finally:
+        restore()
+    assert copies[0].exponent(2) == 1.0
 
 
 def test_unknown_fault_is_refused():
