@@ -276,6 +276,11 @@ def _gap_over_every_point(_):
     return wrong
 
 
+def _slope_band_end(end: int) -> float:
+    """One end of prop1's SLOPE_BAND (in units of the rate), read where the property keeps it."""
+    return importlib.import_module("verify_ewn.test_prop1_a5_mild").SLOPE_BAND[end]
+
+
 def _named(module: str, name: str):
     return lambda _: getattr(importlib.import_module(module), name)
 
@@ -556,6 +561,13 @@ FAULTS: dict[str, Fault] = {
             "Theorem 4.3's log log t exponent as 2 - 1/L instead of 2 - 2/L",
             lambda _: lambda degree: 2.0 - 1.0 / degree,
             ("properties/lyu_li/test_ll_thm43_rates.py::test_property_ll_thm43_loss_and_norm_rates",),
+        ),
+        Fault(
+            "a5-slope-in-units-of-c",
+            ("verify_ewn.test_prop1_a5_mild:slope_band",),
+            "prop1's A5 slope band in units of c instead of 1 - c",
+            lambda _: lambda c: (_slope_band_end(0) * c, _slope_band_end(1) * c),
+            ("properties/ewn/test_prop1_a5_mild.py::test_lin_sep_swn_passes",),
         ),
         # Issue 14: faults in the batched trainer alone; the one-network trainer keeps its own rules.
         Fault(
