@@ -3,8 +3,9 @@
 A fault names the library functions it replaces ("module:qualname") and how: `wrong` maps each
 correct function to its wrong version. `substitute` puts a fault in place for the rest of the
 process: the target attribute, and every reference to the correct function held in a loaded
-module's namespace (names imported with `from ... import`) or as a value of a module-level
-constant dict (such as flow_identities.VELOCITIES), in the library and in this checkout's tests.
+module's namespace (names imported with `from ... import`), as a value of a module-level
+constant dict (such as flow_identities.VELOCITIES) or as a default argument (such as
+domains.homogeneous_cases's reaches_t0), in the library and in this checkout's tests.
 `substitute_copies` then reaches the copies pytest imports of a property module (by path, under
 another name than the pack's). Only the self-test's pytest subprocesses do this,
 through tests/fault_plugin.py; the library itself has no switch for it.
@@ -20,6 +21,7 @@ import importlib
 import math
 import pkgutil
 import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,9 +74,32 @@ def _load_library() -> None:
             importlib.import_module(info.name)
 
 
+def _functions_of(module) -> list[types.FunctionType]:
+    """The functions a module defines at its top level or in its top-level classes."""
+    found = []
+    for value in vars(module).values():
+        members = vars(value).values() if isinstance(value, type) else (value,)
+        found.extend(f for f in members if isinstance(f, types.FunctionType) and f.__module__ == module.__name__)
+    return found
+
+
+def _replace_in_defaults(function: types.FunctionType, original, replacement, undo: list[Callable[[], None]]) -> None:
+    """A default argument that is `original` (captured when the def ran, so out of reach of a
+    namespace swap) becomes `replacement`."""
+    defaults = function.__defaults__
+    if defaults and any(d is original for d in defaults):
+        function.__defaults__ = tuple(replacement if d is original else d for d in defaults)
+        undo.append(lambda f=function, before=defaults: setattr(f, "__defaults__", before))
+    keywords = function.__kwdefaults__
+    if keywords and any(d is original for d in keywords.values()):
+        function.__kwdefaults__ = {k: replacement if d is original else d for k, d in keywords.items()}
+        undo.append(lambda f=function, before=keywords: setattr(f, "__kwdefaults__", before))
+
+
 def _replace_everywhere(owner, name: str, original, replacement, undo: list[Callable[[], None]]) -> None:
     """owner.name becomes replacement, and so does every reference to original in a loaded
-    module's namespace or in one of its module-level constant dicts; undo gathers the way back."""
+    module's namespace, in one of its module-level constant dicts or in a default argument of
+    one of its functions; undo gathers the way back."""
     setattr(owner, name, replacement)
     undo.append(lambda owner=owner, name=name, original=original: setattr(owner, name, original))
     for module in _project_modules():
@@ -88,6 +113,8 @@ def _replace_everywhere(owner, name: str, original, replacement, undo: list[Call
                     if entry is original:
                         value[inner] = replacement
                         undo.append(lambda d=value, k=inner, original=original: d.__setitem__(k, original))
+        for function in _functions_of(module):
+            _replace_in_defaults(function, original, replacement, undo)
 
 
 def _undoing(undo: list[Callable[[], None]]) -> Callable[[], None]:

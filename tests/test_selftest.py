@@ -3,6 +3,7 @@ the library carries no fault machinery."""
 
 import ast
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,47 @@ def test_a_fault_reaches_a_test_modules_copy_imported_under_another_name(tmp_pat
     finally:
         restore()
     assert copies[0].exponent(2) == 1.0
+
+
+def test_a_fault_reaches_default_arguments_captured_before_it(tmp_path, monkeypatch):
+    """A function captured as a default argument when its def ran (as homogeneous_cases captures
+    the t0 screen) is out of reach of a namespace swap; substitute replaces it there too, in
+    top-level functions and methods, positional and keyword-only, and restores it."""
+    import importlib.util
+
+    import fault_catalogue
+
+    module = tmp_path / "screens.py"
+    module.write_text(
+        "def screen(case):\n    return case > 0\n\n"
+        "def cases(xs, keep=screen):\n    return [x for x in xs if keep(x)]\n\n"
+        "class Family:\n    def cases(self, xs, *, keep=screen):\n        return [x for x in xs if keep(x)]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spec = importlib.util.spec_from_file_location("screens", module)
+    screens = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(screens)
+    monkeypatch.setitem(sys.modules, "screens", screens)
+    monkeypatch.setattr(fault_catalogue, "_project_modules", lambda: [screens])
+    fault = Fault("admit-all", ("screens:screen",), "a screen that admits all", lambda _: lambda case: True, ("t",))
+    restore = substitute(fault)
+    try:
+        assert screens.cases([-1, 1]) == [-1, 1] and screens.Family().cases([-1, 1]) == [-1, 1]
+    finally:
+        restore()
+    assert screens.cases([-1, 1]) == [1] and screens.Family().cases([-1, 1]) == [1]
+
+
+def test_the_t0_screen_fault_reaches_the_strategies_default():
+    from verify_lyu_li import domains
+
+    correct = domains.flow_reaches_t0
+    restore = substitute(FAULTS["t0-screen-admits-all"])
+    try:
+        assert domains.homogeneous_cases.__defaults__[-1] is domains.flow_reaches_t0 is not correct
+    finally:
+        restore()
+    assert domains.homogeneous_cases.__defaults__[-1] is correct
 
 
 def test_unknown_fault_is_refused():
