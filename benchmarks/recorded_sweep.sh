@@ -9,6 +9,9 @@
 #   REV   the revision to judge with (a worktree of it is made in $SWEEP_TREE, default
 #         /tmp/sweep-REV, with its own venv)
 #   DIR   where the records go (seed-NNNNN.json); a log per seed goes to DIR/logs/
+# A record's identity includes the library versions, so a sweep that goes on in a new venv must
+# install the same ones: SWEEP_CONSTRAINTS=FILE passes FILE to pip as constraints (the committed
+# sweeps keep theirs beside their records, as constraints.txt).
 # Example: sh benchmarks/recorded_sweep.sh 03a231e /tmp/sweeprec $(seq 10 40)
 set -eu
 if [ $# -lt 3 ]; then
@@ -19,10 +22,11 @@ rev=$1
 records=$(realpath -m "$2")
 shift 2
 tree=${SWEEP_TREE:-/tmp/sweep-$rev}
+constraints=${SWEEP_CONSTRAINTS:+$(realpath "$SWEEP_CONSTRAINTS")}
 if [ ! -d "$tree" ]; then
     git worktree add --detach "$tree" "$rev"
     (cd "$tree" && python3 -m venv .venv && . .venv/bin/activate \
-        && pip install -q torch==2.13.0 && pip install -q -e '.[dev]')
+        && pip install -q torch==2.13.0 && pip install -q ${constraints:+-c "$constraints"} -e '.[dev]')
 fi
 if [ "$(git -C "$tree" rev-parse HEAD)" != "$(git rev-parse "$rev^{commit}")" ]; then
     echo "$tree is not at $rev; remove it or set SWEEP_TREE" >&2
