@@ -140,7 +140,19 @@ def test_a_unit_lost_for_good_ends_the_run_without_a_report(tmp_path):
     assert not (tmp_path / "report" / "report.json").exists()
 
 
-def test_a_local_worker_holds_only_the_unit_it_runs():
+@pytest.fixture
+def environment_restored():
+    """Dask's nanny writes its pre-spawn environment (OMP_NUM_THREADS, MKL_NUM_THREADS and
+    OPENBLAS_NUM_THREADS of 1, MALLOC_TRIM_THRESHOLD_) into the process that starts a
+    LocalCluster. Left in a test worker, it would hold every later test's subprocesses to one
+    thread (torch reads MKL_NUM_THREADS over OMP_NUM_THREADS), so it is put back."""
+    before = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(before)
+
+
+def test_a_local_worker_holds_only_the_unit_it_runs(environment_restored):
     """The mechanism that keeps a lost unit's failure its own: a worker that a unit kills
     holds no second unit, so no innocent unit is counted against `allowed-failures` (CI saw
     one named in the culprit's place under Dask's default saturation)."""

@@ -161,6 +161,9 @@ def test_each_xdist_worker_gets_its_share_of_the_cores(pytester, monkeypatch, ch
     share = max(1, cores() // 2)
     log = pytester.path / "threads.log"
     monkeypatch.setenv("THREADS_LOG", str(log))
+    # torch reads MKL_NUM_THREADS over OMP_NUM_THREADS; one set by the caller's environment (or
+    # left by a Dask LocalCluster, tests/test_cluster.py) would decide the count instead.
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
     if chosen:
         monkeypatch.setenv("OMP_NUM_THREADS", "1" if share > 1 else "2")
     else:
