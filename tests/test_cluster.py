@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 
@@ -146,10 +147,8 @@ def environment_restored():
     OPENBLAS_NUM_THREADS of 1, MALLOC_TRIM_THRESHOLD_) into the process that starts a
     LocalCluster. Left in a test worker, it would hold every later test's subprocesses to one
     thread (torch reads MKL_NUM_THREADS over OMP_NUM_THREADS), so it is put back."""
-    before = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(before)
+    with mock.patch.dict(os.environ):
+        yield
 
 
 def test_a_local_worker_holds_only_the_unit_it_runs(environment_restored):

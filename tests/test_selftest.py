@@ -2,6 +2,7 @@
 the library carries no fault machinery."""
 
 import ast
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -36,22 +37,22 @@ def test_substitution_is_undone_and_reaches_imported_names():
     assert flow_identities.VELOCITIES["ewn"] is correct
 
 
+def _loaded_as(name, path, monkeypatch):
+    """The module at `path`, executed and registered in sys.modules as `name` for this test."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setitem(sys.modules, name, module)
+    return module
+
+
 def test_a_fault_reaches_a_test_modules_copy_imported_under_another_name(tmp_path, monkeypatch):
     """pytest imports a property module by its path, so its functions also exist under the
     package's name; substitute_copies replaces the copy the tests call, and restores it."""
-    import importlib.util
-    import sys
-
     module = tmp_path / "rates.py"
     module.write_text("def exponent(degree):\n    return 2.0 - 2.0 / degree\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    copies = []
-    for name in ("rates", "pack_rates"):
-        spec = importlib.util.spec_from_file_location(name, module)
-        loaded = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(loaded)
-        monkeypatch.setitem(sys.modules, name, loaded)
-        copies.append(loaded)
+    copies = [_loaded_as(name, module, monkeypatch) for name in ("rates", "pack_rates")]
     fault = Fault("off", ("rates:exponent",), "an exponent off", lambda _: lambda degree: 2.0 - 1.0 / degree, ("t",))
     restore = substitute(fault)
     try:
@@ -71,8 +72,6 @@ def test_a_fault_reaches_default_arguments_captured_before_it(tmp_path, monkeypa
     """A function captured as a default argument when its def ran (as homogeneous_cases captures
     the t0 screen) is out of reach of a namespace swap; substitute replaces it there too, in
     top-level functions and methods, positional and keyword-only, and restores it."""
-    import importlib.util
-
     import fault_catalogue
 
     module = tmp_path / "screens.py"
@@ -81,11 +80,7 @@ def test_a_fault_reaches_default_arguments_captured_before_it(tmp_path, monkeypa
         "def cases(xs, keep=screen):\n    return [x for x in xs if keep(x)]\n\n"
         "class Family:\n    def cases(self, xs, *, keep=screen):\n        return [x for x in xs if keep(x)]\n"
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    spec = importlib.util.spec_from_file_location("screens", module)
-    screens = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(screens)
-    monkeypatch.setitem(sys.modules, "screens", screens)
+    screens = _loaded_as("screens", module, monkeypatch)
     monkeypatch.setattr(fault_catalogue, "_project_modules", lambda: [screens])
     fault = Fault("admit-all", ("screens:screen",), "a screen that admits all", lambda _: lambda case: True, ("t",))
     restore = substitute(fault)
