@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from verify.trajectory import Snapshot, Trajectory
+from verify.trajectory import Snapshot, Trajectory, at_or_below
 from verify.verdicts import Check
 
 WINDOW_START = 3 / 4
@@ -26,9 +26,9 @@ MIN_WINDOW_SNAPSHOTS = 3
 
 
 def late_window(trajectory: Trajectory, start: float = WINDOW_START) -> list[Snapshot]:
-    """Snapshots with log L <= start * final log L (final log L < 0)."""
+    """Snapshots with log L <= start * final log L (final log L < 0), up to LEVEL_SLACK."""
     final = trajectory.final.log_loss
-    return [s for s in trajectory.snapshots if s.log_loss <= start * final]
+    return [s for s in trajectory.snapshots if at_or_below(s.log_loss, start * final)]
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ from verify.checks import (
     limit,
 )
 from verify.max_margin import end_to_end
-from verify.trajectory import Snapshot, Trajectory
+from verify.trajectory import Snapshot, Trajectory, at_or_above, at_or_below
 from verify.verdicts import Check, Verdict, decide
 
 
@@ -410,12 +410,13 @@ class RateFit:
 
 
 def fit_rate(trajectory: Trajectory, lo: float, hi: float) -> RateFit:
-    """Least squares over the snapshots in [hi, lo] that carry a finite log t (log_d).
+    """Least squares over the snapshots in [hi, lo] (up to LEVEL_SLACK at either end) that carry
+    a finite log t (log_d).
 
     a is fixed to 1, as in THEOREMS.md: b = slope of (-log L - log t) against log log t.
     """
     levels, log_t = trajectory.series("log_loss"), trajectory.series("log_d")
-    mask = (levels <= lo) & (levels >= hi) & np.isfinite(log_t) & (log_t > 0)
+    mask = at_or_below(levels, lo) & at_or_above(levels, hi) & np.isfinite(log_t) & (log_t > 0)
     if mask.sum() < 3:
         return RateFit(float("nan"), float("nan"), int(mask.sum()))
     x = np.log(log_t[mask])

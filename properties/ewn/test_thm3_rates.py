@@ -68,8 +68,8 @@ RATE = claims.RateTolerance(b_tol=B_TOL, shrink=SHRINK, converged_below=CONVERGE
 # held (55), the late deviation was -0.061 to -0.021 and late / early 0.19-0.45, most near 0.41,
 # the ratio of the halves' midpoints (a 1/|log L| term). Three flows that failed A4 crossed
 # b = 2 between the halves (to +0.027 at most), another went +0.030 -> +0.032; and among 16
-# earlier draws DYING_NODE below, every proxy holding, crossed it too (-0.023 -> +0.018) and
-# failed. Across a crossing the early deviation is a cancellation, so the ratio tests nothing:
+# earlier draws DYING_NODE below, every proxy holding, crossed it too (-0.032 -> +0.018).
+# Across a crossing the early deviation is a cancellation, so the ratio tests nothing:
 # DYING_NODE's b went on to 2.013 on -600..-1200 and 2.004 on -2400..-3000. Below 0.035, above
 # the largest of those late deviations, the trend is not resolved at -600. 51 of the 55 settled
 # EWN flows lie above it, so their shrink is still checked. Unnorm flows (24 drawn: late
@@ -198,8 +198,11 @@ def test_control_unnorm_claim_on_an_ewn_run_fails():
 
 
 # A drawn depth-1 EWN cross-entropy flow (4 classes) whose class-0 row dies in the tail (weight
-# share 0.072 at -240, 0.039 at -490, 0.007 at -3,000): b fitted on -50..-325 is 1.977 and on
-# -325..-600 2.018, having crossed 2 (A1-A4 hold, A4's margin exponent -0.023).
+# share 0.072 at -240, 0.039 at -490, 0.007 at -3,000): b fitted on -50..-325 is 1.968 and on
+# -325..-600 2.018, having crossed 2 (A1-A4 hold, A4's margin exponent -0.023). Read without
+# verify.trajectory.LEVEL_SLACK, the early fit took or left the -50 snapshot by its last bits
+# (1.977 without it: late / early 0.77, over SHRINK), so the run failed on one CPU and not on
+# another (tests/test_levels.py).
 DYING_NODE = Case(
     DataSpec("multiclass", seed=2046968324, m=8, d=3, k=4, margin=0.21667640789100623),
     Architecture(3, (), 4, "linear"),
@@ -209,14 +212,16 @@ DYING_NODE = Case(
 
 
 def test_control_thm5_ewn_rate_crossing_its_limit_is_not_a_counterexample():
-    """The false alarm behind RATE_EWN's floor: with the floor of the settled Unnorm flows the
-    ratio of late to early deviation (0.77) would fail the run, although b goes on to 2; there
-    the crossing makes it inconclusive (claims.RATE_CROSSED), and under RATE_EWN it passes."""
+    """A fit that crossed b = 2 between the halves, b going on to 2: with the floor of the
+    settled Unnorm flows its late deviation (0.018) is over the floor, so the crossing makes it
+    inconclusive (claims.RATE_CROSSED), not a counterexample; under RATE_EWN, whose floor is
+    over it, it passes. Its early deviation (0.032) is a cancellation: the ratio of the halves
+    (0.56) is judged by neither."""
     assert verdict(DYING_NODE).status is Status.PASS
     trajectory = DYING_NODE.flow(FLOW)
     shared_floor = dataclasses.replace(RATE, slope_tol=None)
     unguarded = claims.rate_claim(trajectory, 2.0, 1, REACHED, PROXIES, shared_floor)
-    assert [c.name for c in unguarded.claims if not c.holds] == ["|b - expected| late / early"]
+    assert unguarded.metrics["b_early"] < 2.0 < unguarded.metrics["b_late"]
     assert unguarded.status is Status.INCONCLUSIVE
     assert [p.name for p in unguarded.proxies if not p.holds] == [claims.RATE_CROSSED]
 

@@ -24,7 +24,7 @@ from verify.cases import Case, DataSpec
 from verify.margins import largest_drawdown
 from verify.profiles import examples
 from verify.tally import expect_fail, property_of, record
-from verify.trajectory import Trajectory
+from verify.trajectory import Trajectory, at_or_above
 from verify.verdicts import Check, Status, Verdict, decide
 from verify_lyu_li import domains
 
@@ -41,7 +41,7 @@ def sandwich_checks(trajectory: Trajectory, degree: int, points: int) -> list[Ch
     """gamma-bar - log(N)/rho^L <= gamma~ <= gamma-bar at every snapshot with L < 1."""
     worst_low = worst_high = -math.inf
     for s in trajectory.snapshots:
-        if s.log_loss >= 0:
+        if at_or_above(s.log_loss, 0.0):
             continue
         scale = math.exp(-degree * math.log(np.linalg.norm(s.w)))
         smoothed = -s.log_loss * scale
@@ -81,7 +81,7 @@ def test_control_ll_thm41_wrong_degree_fails(case):
 
 def normalised_margin_verdict(trajectory: Trajectory) -> Verdict:
     """The wrong claim 'gamma-bar never falls', judged at snapshots with the flow's allowance."""
-    after = [s.normalised_margin for s in trajectory.snapshots if s.log_loss < 0]
+    after = [s.normalised_margin for s in trajectory.snapshots if not at_or_above(s.log_loss, 0.0)]
     fall, _ = largest_drawdown(np.log(after))
     return decide([], [Check("largest fall of log gamma-bar after t0", fall, FLOW_ALLOWANCE)])
 

@@ -34,7 +34,7 @@ from verify.kkt import kkt_residual
 from verify.nets import Architecture
 from verify.profiles import examples
 from verify.tally import expect_fail, property_of, record
-from verify.trajectory import Trajectory
+from verify.trajectory import Trajectory, at_or_below
 from verify.verdicts import Check, Status, Verdict, decide
 from verify_lyu_li import domains
 
@@ -70,7 +70,7 @@ def residuals(case: Case, trajectory: Trajectory, map_back=None) -> list[tuple[f
     """(log L, epsilon, delta_max) at the snapshots at or below LATE."""
     data, found = case.dataset(), []
     for s in trajectory.snapshots:
-        if s.log_loss <= LATE:
+        if at_or_below(s.log_loss, LATE):
             w = s.w if map_back is None else map_back @ s.w
             r = kkt_residual(case.arch, data, w, TAU)
             found.append((s.log_loss, r.epsilon, r.delta_max))
@@ -86,7 +86,7 @@ def judge(case: Case, trajectory: Trajectory, map_back=None) -> Verdict:
     eps = np.array([r[1] for r in rows])
     metrics = {"epsilon final": float(eps[-1]), "epsilon at -100": float(eps[0]), "delta_max final": rows[-1][2]}
     if case.arch.degree == 1:
-        window = [s for s in trajectory.snapshots if s.log_loss <= LATE]
+        window = [s for s in trajectory.snapshots if at_or_below(s.log_loss, LATE)]
         claims = limit("epsilon (linear)", window, eps).checks(LINEAR)
     else:
         claims = [
@@ -101,7 +101,7 @@ def judge(case: Case, trajectory: Trajectory, map_back=None) -> Verdict:
 def moving_units(trajectory: Trajectory) -> int:
     """The visible units (share >= UNIT_VISIBLE at the end) whose share moves faster than
     |log L|^+-UNIT_SETTLED over the window from LATE to the end."""
-    window = [s for s in trajectory.snapshots if s.log_loss <= LATE]
+    window = [s for s in trajectory.snapshots if at_or_below(s.log_loss, LATE)]
     visible = window[-1].node_share >= UNIT_VISIBLE
     return int((visible & (np.abs(share_exponents(window)) > UNIT_SETTLED)).sum())
 
@@ -139,7 +139,7 @@ def test_control_ll_thm44_linear_band_rejects_the_nearest_wrong_rates():
     epsilon at the measured worst (0.0088 at -300) falling as |log L|^-1, and an exact 0, pass;
     the same falling as |log L|^-0.5, or settling at the controls' smallest value (0.054), fail."""
     case = Case(DataSpec("binary", seed=1, m=4, d=3, margin=0.25), Architecture(3, (), 1, "linear"), domains.UNNORM, 0)
-    window = [s for s in domains.flow(case).snapshots if s.log_loss <= LATE]
+    window = [s for s in domains.flow(case).snapshots if at_or_below(s.log_loss, LATE)]
     depth = -np.array([s.log_loss for s in window]) / -domains.TARGET
 
     def status(eps: np.ndarray) -> Status:

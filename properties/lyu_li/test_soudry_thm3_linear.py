@@ -29,7 +29,7 @@ from hypothesis import given, settings
 from verify.cases import Case
 from verify.profiles import examples
 from verify.tally import expect_fail, property_of, record
-from verify.trajectory import Trajectory
+from verify.trajectory import Trajectory, at_or_below
 from verify.verdicts import Check, Verdict, decide
 from verify_lyu_li import domains
 
@@ -47,7 +47,7 @@ NORM_TOL = 0.02
 
 def judge(case: Case, trajectory: Trajectory, map_back: np.ndarray | None = None) -> Verdict:
     w_hat = domains.svm(case.dataset())
-    late = [s for s in trajectory.snapshots if s.log_loss <= LATE_START and np.isfinite(s.log_d)]
+    late = [s for s in trajectory.snapshots if at_or_below(s.log_loss, LATE_START) and np.isfinite(s.log_d)]
     proxies = [domains.reached(trajectory), Check("late snapshots", float(len(late)), 3.0, ">=")]
     if len(late) < 3:
         return decide(proxies, [])

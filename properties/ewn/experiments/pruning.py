@@ -33,7 +33,7 @@ from verify.gd import GDSettings, Schedule
 from verify.nets import Architecture, forward
 from verify.parameterisations import KINDS, Parameterisation, ParamNet
 from verify.sgd import SGDSettings, train_sgd
-from verify.trajectory import Snapshot, Trajectory
+from verify.trajectory import Snapshot, Trajectory, at_or_below
 from verify.verdicts import Check, decide
 
 FIGURES = ["figure7.png", "figure11.png"]
@@ -105,7 +105,7 @@ def pruned_accuracy(
 
 def at_level(trajectory: Trajectory, level: float) -> Snapshot | None:
     """The first snapshot at or below `level` (snapshots sit on multiples of snapshot_every)."""
-    return next((s for s in trajectory.snapshots if s.log_loss <= level + 1e-9), None)
+    return next((s for s in trajectory.snapshots if at_or_below(s.log_loss, level)), None)
 
 
 def _accuracy_curves(arch, trajectory, initial_norms, levels, fractions, split) -> dict[str, list[float]]:
