@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from verify import claims
 from verify.cases import Case, DataSpec, lin_sep_architecture
-from verify.checks import LimitTolerance, SurvivorRule, classify_survivors, late_window, limit
+from verify.checks import LimitResult, LimitTolerance, SurvivorRule, classify_survivors, late_window, limit
 from verify.parameterisations import Parameterisation
 from verify.strategies import separating_cases
 from verify.tally import (
@@ -500,3 +500,35 @@ def test_an_unsettled_run_is_continued_stage_by_stage_until_it_settles():
     runs.clear()
     regimes.verdicts_until_settled(None, [unsettled_until(-450.0)], trainer)
     assert [target for target, _ in runs] == [-300.0, -450.0]
+
+
+def test_a_run_failing_only_in_a_trend_is_read_again_further_on_and_fails_at_the_last_stage():
+    """A verdict whose only failing claims are a limit's decay (its final deviation in band) is
+    continued like an unsettled one: passing further on, it passes; still failing its trend at
+    the last stage, it fails. A failing final deviation is a counterexample at once."""
+    runs = []
+
+    def run(case, target, start):
+        runs.append(target)
+        return dataclasses.replace(trajectory([snapshot(target, [1.0])]), final_weights=[target])
+
+    def judge(decay_until: float, final_fails: bool = False):
+        def judged(trajectory, judging):
+            decay = LimitResult("dev", 0.1, 0.05, 0.9 if judging.target > decay_until + 1.0 else -0.5)
+            checks = decay.checks(LimitTolerance(final=0.01 if final_fails else 0.5, min_decay=0.05, converged_below=0.03))
+            return decide([Check("A1", 0.0, 1.0, "<=")], checks)
+
+        return judged
+
+    trainer = dataclasses.replace(regimes.FLOW, run=run, continue_to=(-450.0, -900.0))
+    rising = judge(-1e9)(None, trainer.judging(-300.0))
+    assert rising.status is Status.FAIL and regimes.unsettled(rising)
+    assert not regimes.unsettled(judge(-1e9, final_fails=True)(None, trainer.judging(-300.0)))
+    later, never, wrong = regimes.verdicts_until_settled(None, [judge(-450.0), judge(-1e9), judge(-1e9, True)], trainer)
+    assert runs == [-300.0, -450.0, -900.0]
+    assert later.status is Status.PASS
+    assert never.status is Status.FAIL
+    assert wrong.status is Status.FAIL
+    runs.clear()
+    regimes.verdicts_until_settled(None, [judge(-1e9, final_fails=True)], trainer)
+    assert runs == [-300.0]

@@ -16,7 +16,7 @@ import torch
 from hypothesis import strategies as st
 
 from verify.cases import Case, DataSpec, default_device, train_cases, xor_architecture
-from verify.checks import UNDECIDED_NODES, ProxyTolerances, SurvivorRule
+from verify.checks import UNDECIDED_NODES, ProxyTolerances, SurvivorRule, is_decay
 from verify.claims import LOSS_DIRECTION_MOVING, SURVIVOR_ALIGNMENT_DRIFT, UNDECIDED_JOINT, Comparison, Judging, effective_nodes
 from verify.flow import FlowSettings, train_flow
 from verify.gd import GDSettings, train_gd
@@ -146,8 +146,19 @@ CONTINUE_TO = -450.0
 CONTINUATION_BUDGET = 40_000
 
 
+# A verdict that fails only in a limit's trend (its decay across the window; every final
+# deviation within its band) is read again on the continued run too: over one window a trend
+# can be the transient of nodes still deciding their fates. Measured on thm4's depth-1 draw of
+# DEPTH_ONE_FLOW below (data seed 0): at -300 its class-0 and class-1 rows' shares moved as
+# |log L|^+0.050 and |log L|^-0.043, inside SurvivorRule.settled but beyond the 0.024 of settled
+# survivors; read as survivors, their log r rose from 0.082 to 0.107 (exponent +0.92, the final
+# within 0.5). Continued, the rows were undecided at -450 to -3,600 (exponents +0.07 / -0.07 to
+# +0.20 / -0.49: the class-1 row dying). At the last stage such a verdict stands: the run fails.
 def unsettled(verdict: Verdict) -> bool:
-    """Inconclusive only through proxies that more training can settle."""
+    """Inconclusive only through proxies that more training can settle, or failing only in a
+    limit's trend (checks.is_decay)."""
+    if verdict.status is Status.FAIL:
+        return all(is_decay(c) for c in verdict.claims if not c.holds)
     failing = [p.name for p in verdict.proxies if not p.holds]
     return verdict.status is Status.INCONCLUSIVE and bool(failing) and all(n in UNSETTLED for n in failing)
 
