@@ -150,10 +150,11 @@ def test_threads():
 """
 
 
-@pytest.mark.parametrize("chosen", [False, True])
+@pytest.mark.parametrize("chosen", [None, "OMP_NUM_THREADS", "MKL_NUM_THREADS"])
 def test_each_xdist_worker_gets_its_share_of_the_cores(pytester, monkeypatch, chosen):
     """Two workers on C cores run max(1, C // 2) torch threads each, not C each; a thread count
-    chosen through OMP_NUM_THREADS (one that differs from the share) is left alone."""
+    chosen through OMP_NUM_THREADS or MKL_NUM_THREADS (one that differs from the share) is left
+    alone."""
     from verify.plugin import cores
 
     if cores() < 2:
@@ -161,14 +162,13 @@ def test_each_xdist_worker_gets_its_share_of_the_cores(pytester, monkeypatch, ch
     share = max(1, cores() // 2)
     log = pytester.path / "threads.log"
     monkeypatch.setenv("THREADS_LOG", str(log))
-    # torch reads MKL_NUM_THREADS over OMP_NUM_THREADS; one set by the caller's environment (or
-    # left by a Dask LocalCluster, tests/test_cluster.py) would decide the count instead.
-    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    # One set by the caller's environment (or left by a Dask LocalCluster, tests/test_cluster.py)
+    # would decide the count instead.
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
     if chosen:
-        monkeypatch.setenv("OMP_NUM_THREADS", "1" if share > 1 else "2")
-    else:
-        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+        monkeypatch.setenv(chosen, "1" if share > 1 else "2")
     pytester.makepyfile(test_threads=THREADS)
     pytester.runpytest_inprocess("-n", "2", "-p", "no:cacheprovider").assert_outcomes(passed=1)
-    expected = int(os.environ["OMP_NUM_THREADS"]) if chosen else share
+    expected = int(os.environ[chosen]) if chosen else share
     assert log.read_text().split() == [str(expected)]

@@ -79,7 +79,8 @@ def pytest_configure(config):
 
 def share_cores(workers: int) -> None:
     """Give this process torch's intra-op threads for its share of the cores, max(1, cores //
-    workers), unless OMP_NUM_THREADS already chose them.
+    workers), unless OMP_NUM_THREADS or MKL_NUM_THREADS already chose them (torch reads
+    MKL_NUM_THREADS over OMP_NUM_THREADS).
 
     torch defaults to a thread per core in every process, so each of W xdist workers would run
     as many threads as the machine has cores, and spin against the others. Measured on the
@@ -88,8 +89,9 @@ def share_cores(workers: int) -> None:
     either way on an idle machine (63 s, 61 s) and 3.5 times as long with the default beside a
     busy core (benchmarks/results/suite-threads-2core-2026-11-30.md).
     Verdicts do not depend on the thread count (tests/test_portability.py runs one thread).
-    A Dask worker needs none of this: its nanny already sets OMP_NUM_THREADS=1."""
-    if os.environ.get("OMP_NUM_THREADS"):
+    A Dask worker needs none of this: its nanny sets OMP_NUM_THREADS, MKL_NUM_THREADS and
+    OPENBLAS_NUM_THREADS to 1 before the worker starts (keeping any its environment has)."""
+    if os.environ.get("OMP_NUM_THREADS") or os.environ.get("MKL_NUM_THREADS"):
         return
     import torch
 
