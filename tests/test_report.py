@@ -2,6 +2,8 @@
 
 import copy
 import json
+import os
+import stat
 
 import pytest
 
@@ -121,6 +123,23 @@ def test_written_report_round_trips_with_pages_and_plot(tmp_path):
     assert not (tmp_path / "ewn" / "thm1.png").exists()
     assert "| [thm2](ewn/thm2.md) |" in (tmp_path / "index.md").read_text()
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_written_files_have_the_mode_a_plain_write_gives(tmp_path, umask):
+    """Every file of a report (JSON, pages, figures) is readable by whoever a file written with
+    open() would be: 0o666 less the umask, not the owner-only 0o600 of a bare temporary file."""
+    plotted = entry("thm2")
+    plotted["series"] = {"log_loss": [-100.0, -300.0], "node_share": [[0.6, 0.8]] * 2, "node_cos": [[0.9, 0.99]] * 2}
+    plotted["series"]["node_log_norm_grad"] = [[-99.0, -99.5]] * 2
+    before = os.umask(umask)
+    try:
+        report.write(document(entry("thm1"), plotted), tmp_path)
+    finally:
+        os.umask(before)
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert {p.suffix for p in written} >= {".json", ".md", ".html", ".png"}
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in written} == {oct(0o666 & ~umask)}
 
 
 def test_every_page_with_claim_examples_has_a_valid_claim_figure(tmp_path):

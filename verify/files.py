@@ -24,10 +24,21 @@ def make_folder(folder: str | Path, what: str) -> Path:
     return folder
 
 
+def _new_file_mode() -> int:
+    """The mode open() gives a new file: 0o666 less the process's umask. (The umask can only be
+    read by setting it, so it is set back at once.)"""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write data to path atomically (temporary file in the same folder, fsync, rename)."""
+    """Write data to path atomically (temporary file in the same folder, fsync, rename), with the
+    mode a plainly written file would have (mkstemp alone would leave it readable by its owner
+    only)."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, _new_file_mode())
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
