@@ -84,6 +84,7 @@ class SeedRecord:
 
 
 def record_path(folder: Path, seed: int) -> Path:
+    """Where seed's record lives in folder: seed-NNNNN.json, so that a listing sorts by seed."""
     return folder / f"seed-{seed:05d}.json"
 
 
