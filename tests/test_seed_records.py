@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from verify import cli, seed_records, selftest
+from verify import cli, report, seed_records, selftest
 from verify.errors import ConfigError
 
 ROOT = Path(selftest.__file__).resolve().parent.parent
@@ -68,13 +68,32 @@ def test_the_fingerprint_reads_this_checkouts_judging_code():
 
 
 def test_a_record_round_trips_and_is_plain_json(tmp_path):
-    record = seed_records.SeedRecord(a_run(7, 1, [(CRISP, "AssertionError: fail")]), IDENTITY)
+    record = seed_records.SeedRecord(a_run(7, 1, [(CRISP, "AssertionError: fail")]), IDENTITY, "Some CPU (AVX2)")
     path = seed_records.write(tmp_path / "sweep", record)
     assert path == tmp_path / "sweep" / "seed-00007.json"
     document = json.loads(path.read_text())
     assert document["schema"] == seed_records.SCHEMA and document["seed"] == 7 and document["platform"]
+    assert document["cpu"] == "Some CPU (AVX2)"
     assert seed_records.load([path]) == seed_records.load([path.parent]) == [record]
     assert [p.name for p in path.parent.iterdir()] == [path.name], "no temporary file is left"
+
+
+def test_records_name_their_cpus_and_older_records_without_one_still_pool(tmp_path):
+    for seed, cpu in ((1, "A (AVX512)"), (2, "B (AVX2)"), (3, "A (AVX512)"), (4, None)):
+        seed_records.write(tmp_path, seed_records.SeedRecord(a_run(seed), IDENTITY, cpu))
+    older = json.loads((tmp_path / "seed-00004.json").read_text())
+    del older["cpu"]
+    (tmp_path / "seed-00004.json").write_text(json.dumps(older))
+    records = seed_records.load([tmp_path])
+    assert [r.cpu for r in records] == ["A (AVX512)", "B (AVX2)", "A (AVX512)", None]
+    assert seed_records.machines(records) == "A (AVX512): 1, 3; B (AVX2): 2; CPU not recorded: 4"
+
+
+def test_the_cpu_names_the_instruction_set_torch_chose():
+    import torch
+
+    named = report.cpu()
+    assert named.endswith(f" ({torch.backends.cpu.get_cpu_capability()})") and len(named) > len(" (X)")
 
 
 def test_records_of_different_runs_are_refused(tmp_path):
@@ -146,6 +165,7 @@ def test_a_split_sweep_pools_to_the_same_report_as_one_sweep(tmp_path, monkeypat
     assert cli.main(["selftest", "--pool", str(tmp_path / "two"), str(tmp_path / "one")]) == 1
     pooled = capsys.readouterr().out
     assert pooled.splitlines()[0].startswith("pooling 4 recorded seeded runs (seeds 1-4) of code ")
+    assert pooled.splitlines()[1] == f"machines: {report.cpu()}: 1-4"
     summary = whole[whole.index("false alarms:") :]
     assert summary.startswith("false alarms: 1 of 4") and "ewn:thm2                   20      0             4    17%" in summary
     assert pooled.endswith(summary)

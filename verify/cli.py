@@ -287,6 +287,7 @@ def selftest(args: argparse.Namespace) -> int:
         seeds = [r.run.seed for r in records]
         described = records[0].identity.describe()
         print(f"pooling {len(records)} recorded seeded runs (seeds {seed_records.seed_ranges(seeds)}) of {described}")
+        print(f"machines: {seed_records.machines(records)}")
         for record in records:
             _print_seed(record.run)
         return 1 if _print_sweep([r.run for r in records]) else 0
@@ -326,7 +327,7 @@ def selftest(args: argparse.Namespace) -> int:
             if before is not None:
                 if seed_records.identity(st.REPO_ROOT, executor) != before:
                     raise ConfigError(f"the judging code changed during the sweep; seed {run.seed} is not recorded")
-                written = seed_records.write(args.record, seed_records.SeedRecord(run, before))
+                written = seed_records.write(args.record, seed_records.SeedRecord(run, before, report.cpu()))
                 print(f"    recorded in {written}", flush=True)
         missed += _print_sweep(runs)
     return 1 if missed else 0

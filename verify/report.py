@@ -205,6 +205,21 @@ def _first_line(text: str) -> str | None:
     return lines[0][2:].strip() if lines else None
 
 
+def cpu() -> str:
+    """This machine's processor, as Linux names it (else what platform knows of it), and the
+    instruction set torch's CPU kernels chose: another CPU, or ATEN_CPU_CAPABILITY, changes the
+    reduction order and so the last bits of every sum."""
+    import torch
+
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            model = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{model} ({torch.backends.cpu.get_cpu_capability()})"
+
+
 def environment(profile: str | None = None, device: str | None = None, seed: str | None = None, executor: str = "pytest") -> dict:
     versions: dict[str, str | None] = {"python": platform.python_version()}
     for package in ("verify", "torch", "hypothesis", "numpy", "scipy", "sympy", "pytest"):

@@ -77,10 +77,13 @@ def identity(root: Path, executor: str) -> Identity:
 
 @dataclass(frozen=True)
 class SeedRecord:
-    """One seeded run as recorded, with the identity of the code and libraries that ran it."""
+    """One seeded run as recorded, with the identity of the code and libraries that ran it, and
+    the CPU it ran on (report.cpu; None in records made before it was kept). The CPU is not part
+    of the identity: a sweep pooled over several machines is the stronger evidence."""
 
     run: SeedRun
     identity: Identity
+    cpu: str | None = None
 
 
 def record_path(folder: Path, seed: int) -> Path:
@@ -91,7 +94,13 @@ def record_path(folder: Path, seed: int) -> Path:
 def write(folder: Path, record: SeedRecord) -> Path:
     """Write the record atomically to folder/seed-NNNNN.json (replacing an earlier run of the
     seed) and return its path."""
-    document = {"schema": SCHEMA, **asdict(record.run), "identity": asdict(record.identity), "platform": platform.platform()}
+    document = {
+        "schema": SCHEMA,
+        **asdict(record.run),
+        "identity": asdict(record.identity),
+        "platform": platform.platform(),
+        "cpu": record.cpu,
+    }
     path = record_path(files.make_folder(folder, "seed record"), record.run.seed)
     files.write_bytes(path, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())
     return path
@@ -136,13 +145,24 @@ def _read(path: Path) -> SeedRecord:
             seconds=float(document["seconds"]),
         )
         versions = tuple((str(name), None if v is None else str(v)) for name, v in ident["versions"])
-        return SeedRecord(run, Identity(str(ident["code"]), versions, str(ident["profile"]), str(ident["executor"])))
+        identity = Identity(str(ident["code"]), versions, str(ident["profile"]), str(ident["executor"]))
+        cpu = document.get("cpu")
+        return SeedRecord(run, identity, None if cpu is None else str(cpu))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as error:
         raise ConfigError(f"corrupt seed record {path}: {error!r}") from None
 
 
 def _counts(table: dict) -> dict[str, dict[str, int]]:
     return {str(key): {str(status): int(n) for status, n in counts.items()} for key, counts in table.items()}
+
+
+def machines(records: list[SeedRecord]) -> str:
+    """The CPUs the records ran on, each with its seeds: "AMD EPYC (AVX512): 1-9, 12; CPU not
+    recorded: 10-11"."""
+    seeds: dict[str, list[int]] = {}
+    for record in records:
+        seeds.setdefault(record.cpu or "CPU not recorded", []).append(record.run.seed)
+    return "; ".join(f"{cpu}: {seed_ranges(found)}" for cpu, found in seeds.items())
 
 
 def seed_ranges(seeds: list[int]) -> str:
