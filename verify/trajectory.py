@@ -8,11 +8,11 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 # A flow's snapshots are root-found onto log L = j * snapshot_every (verify.flow), and land on
-# either side of it: measured within 2.3e-13 nats on thm3's three EWN cross-entropy controls
-# flowed to -600 (183 snapshots: 44 above their level, 78 below, 61 on it). Window bounds sit on
-# such levels (-50, -600, 3/4 of -300), so a bare comparison put a snapshot in or out of a window
-# by its last bits, which another CPU's reduction order decides: thm3's DYING_NODE control fitted
-# b = 1.968 on -50..-325 with the -50 snapshot and 1.977 without it, and a relative 1e-14
+# either side of it: measured within 2.3e-13 nats on three EWN cross-entropy deep linear flows
+# to -600 (183 snapshots: 44 above their level, 78 below, 61 on it). Window bounds sit on such
+# levels (-50, -600, 3/4 of -300), so a bare comparison put a snapshot in or out of a window by
+# its last bits, which another CPU's reduction order decides: a rate fit on one of those flows
+# gave b = 1.968 on -50..-325 with the -50 snapshot and 1.977 without it, and a relative 1e-14
 # change of its initial weights moved it from one to the other. Read within LEVEL_SLACK of a
 # bound, a snapshot is on it: 4,000 times the placement error, far below any snapshot spacing.
 LEVEL_SLACK = 1e-9
