@@ -250,6 +250,28 @@ def test_control_thm5_a_fit_that_crossed_its_claim_is_inconclusive_not_a_counter
     assert v.metrics["b_early"] < 2.0 < v.metrics["b_late"]
 
 
+# A drawn depth-1 EWN cross-entropy flow whose class-0 row dies (share 0.12 at -100, 0.028 at
+# -600, 0.004 at -4,800): b - 2 crossed 0 near -80, inside the early half (-0.018 and +0.048 on
+# its quarters, +0.012 on the half), was +0.040 on the late half, and came back as +0.025,
+# +0.013, +0.006 on -600..-1200, -1200..-2400, -2400..-4800. Every proxy holds at -600.
+CROSSED_INSIDE = Case(
+    DataSpec("multiclass", seed=16268, m=6, d=2, k=3, margin=0.17160299638873774),
+    Architecture(2, (), 3, "linear"),
+    Parameterisation("ewn"),
+    init_seed=16268,
+)
+
+
+def test_control_thm5_a_fit_that_crossed_its_claim_inside_the_early_half_is_inconclusive():
+    """Both halves on one side of 2 (2.012, 2.040), so the halves alone see no crossing and the
+    ratio (3.3) would fail a run that goes on to 2; the early half's quarters see it."""
+    v = verdict(CROSSED_INSIDE)
+    assert v.status is Status.INCONCLUSIVE
+    assert [p.name for p in v.proxies if not p.holds] == [claims.RATE_CROSSED]
+    assert [c.name for c in v.claims if not c.holds] == ["|b - expected| late / early"]
+    assert 2.0 < v.metrics["b_early"] < v.metrics["b_late"]
+
+
 # Seeded draw 15's case (see CONTINUED), its data drawn again with every class present (the set
 # drawn then had no point of class 3): b 1.886 at -600, 0.114 short of 2 with late / early 0.43;
 # flowed to -1200, 1.936.
