@@ -468,7 +468,7 @@ def rate_checks(trajectory: Trajectory, expected_b: float, degree: int, target: 
     # A fit that crossed the claimed b within the tail (a node dying in the tail carries b
     # across its limit) leaves the early deviation a cancellation, so the late / early ratio
     # tests nothing there: the trend is unresolved, not failed. Seeded draw 20 found one across
-    # the halves (EWN, depth 1, one class row dying): b 1.989 on the early half, 2.059 on the
+    # the halves (EWN, depth 1, one class row dying): b 1.976 on the early half, 2.058 on the
     # late half, and flowed on 2.043, 2.025, 2.017 on -600..-1200, -1200..-2400, -2400..-3000.
     # A crossing inside the early half leaves both halves on one side: a drawn EWN depth-1
     # cross-entropy flow (its class-0 row dying, share 0.12 at -100, 0.004 at -4,800) had b - 2
