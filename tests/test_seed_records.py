@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from verify import cli, report, seed_records, selftest
+from verify import cli, cluster, report, seed_records, selftest
 from verify.errors import ConfigError
 
 ROOT = Path(selftest.__file__).resolve().parent.parent
@@ -195,3 +195,12 @@ def test_bad_sweep_options_are_one_line(capsys, argv, fragment):
     code = cli.main(argv)
     _, err = capsys.readouterr()
     assert code == 2 and len(err.strip().splitlines()) == 1 and fragment in err
+
+
+def test_a_seed_run_on_a_cluster_names_no_cpu(tmp_path, monkeypatch):
+    """The seeds run on the cluster's workers, so the driver's CPU is not theirs."""
+    monkeypatch.setattr(cluster, "require", lambda: None)
+    monkeypatch.setattr(selftest, "false_alarms", lambda runs, on=None, first=1: iter([a_run(first)]))
+    assert cli.main(["selftest", "--false-alarms", "1", "--cluster", "local", "--record", str(tmp_path)]) == 0
+    (record,) = seed_records.load([tmp_path])
+    assert record.cpu is None and record.identity.executor == "cluster"

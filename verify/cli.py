@@ -320,6 +320,8 @@ def selftest(args: argparse.Namespace) -> int:
     if args.false_alarms:
         executor = "xdist" if on is None else "cluster"
         before = seed_records.identity(st.REPO_ROOT, executor) if args.record is not None else None
+        # On a cluster the seeds run on the workers, whose CPUs this process does not know.
+        machine = report.cpu() if on is None else None
         runs = []
         for run in st.false_alarms(args.false_alarms, on=on, first=args.first_seed):
             runs.append(run)
@@ -327,7 +329,7 @@ def selftest(args: argparse.Namespace) -> int:
             if before is not None:
                 if seed_records.identity(st.REPO_ROOT, executor) != before:
                     raise ConfigError(f"the judging code changed during the sweep; seed {run.seed} is not recorded")
-                written = seed_records.write(args.record, seed_records.SeedRecord(run, before, report.cpu()))
+                written = seed_records.write(args.record, seed_records.SeedRecord(run, before, machine))
                 print(f"    recorded in {written}", flush=True)
         missed += _print_sweep(runs)
     return 1 if missed else 0

@@ -78,8 +78,9 @@ def identity(root: Path, executor: str) -> Identity:
 @dataclass(frozen=True)
 class SeedRecord:
     """One seeded run as recorded, with the identity of the code and libraries that ran it, and
-    the CPU it ran on (report.cpu; None in records made before it was kept). The CPU is not part
-    of the identity: a sweep pooled over several machines is the stronger evidence."""
+    the CPU it ran on (report.cpu; None where it is not known: a seed run on a cluster's workers,
+    or a record made before the CPU was kept). The CPU is not part of the identity: a sweep
+    pooled over several machines is the stronger evidence."""
 
     run: SeedRun
     identity: Identity
