@@ -17,7 +17,7 @@ from test_verdicts import snapshot, trajectory
 from verify import claims
 from verify import trajectory as trajectory_module
 from verify.checks import late_window
-from verify.flow import train_flow
+from verify.flow import first_level, train_flow
 from verify.trajectory import LEVEL_SLACK, at_or_above, at_or_below
 from verify_ewn import test_thm3_rates as thm3
 
@@ -89,3 +89,15 @@ def test_without_the_slack_a_bound_snapshot_moves_the_fit_by_its_last_bits(monke
     assert early_b(PLACED) == pytest.approx(early_b(-PLACED), abs=1e-9)
     monkeypatch.setattr(trajectory_module, "LEVEL_SLACK", 0.0)
     assert abs(early_b(PLACED) - early_b(-PLACED)) > 5e-3
+
+
+@pytest.mark.parametrize("offset", [-PLACED, 0.0, PLACED])
+def test_a_flow_started_on_a_level_records_the_next_one_first(offset):
+    """A stage continued from a snapshot placed at -300 starts on that level, read to its last
+    bits; its first snapshot level is -310 whichever side the start lies."""
+    assert first_level(-300.0 + offset, 10.0) == -31
+
+
+@pytest.mark.parametrize(("start", "expected"), [(-299.9, -30), (-300.5, -31), (-300.0 + 2e-9, -30), (-1.0, -1)])
+def test_a_flow_started_off_a_level_records_the_largest_below_it(start, expected):
+    assert first_level(start, 10.0) == expected

@@ -38,7 +38,7 @@ from verify.errors import ConfigError, require
 from verify.gd import next_milestone
 from verify.objective import Objective
 from verify.parameterisations import ParamNet
-from verify.trajectory import StopReason, Trajectory
+from verify.trajectory import StopReason, Trajectory, at_or_above
 
 SOLVERS = {"LSODA": LSODA, "DOP853": DOP853, "RK45": RK45, "Radau": Radau, "BDF": BDF}
 
@@ -70,6 +70,17 @@ class FlowSettings:
             isinstance(self.max_evaluations, int) and self.max_evaluations >= 1,
             f"bad flow setting max_evaluations={self.max_evaluations!r}: must be an integer >= 1",
         )
+
+
+def first_level(log_l0: float, every: float) -> int:
+    """The j of the first snapshot level j * every that a flow starting at log_l0 records: the
+    largest below log_l0, skipping one within LEVEL_SLACK of it, which is the start itself read
+    to its last bits (a stage continued from a snapshot at -300 starts at -299.9999999999999 or
+    -300.0000000000001, and must not record the start twice)."""
+    # Integer multiples: repeated subtraction would drift off them (1/12 subtracted twelve times
+    # from 1 leaves 8e-17, not 0).
+    j = round(next_milestone(log_l0, every) / every)
+    return j - 1 if at_or_above(j * every, log_l0) else j
 
 
 class _Field:
@@ -166,9 +177,7 @@ def train_flow(
     snapshots = [snap(y0)]
     history = [log_l0]
     norms = [objective.log_norm(field.theta(y0))]
-    # Milestones as integer multiples j * snapshot_every: repeated subtraction would drift off
-    # them (1/12 subtracted twelve times from 1 leaves 8e-17, not 0).
-    j = round(next_milestone(log_l0, s.snapshot_every) / s.snapshot_every)
+    j = first_level(log_l0, s.snapshot_every)
     milestone = j * s.snapshot_every
     reason = StopReason.BUDGET
     while solver.status == "running" and field.evaluations < s.max_evaluations:
