@@ -1,7 +1,7 @@
 """Meta-tests of the shared Hypothesis strategies: what they draw is valid and replays exactly."""
 
 import torch
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from verify.cases import Case, DataSpec
@@ -10,6 +10,7 @@ from verify.nets import Architecture
 from verify.parameterisations import Parameterisation
 from verify.strategies import architectures, cases, gd_cases, gd_settings, multiclass_data, multiclass_flow_cases
 from verify_ewn import regimes
+from verify_ewn import test_thm3_rates as thm3
 
 
 @given(arch=architectures())
@@ -90,3 +91,22 @@ def test_each_domain_screens_by_its_own_trainer():
     assert not regimes.gd_separates(GD_STALLS_FLOW_SEPARATES)
     assert regimes.flow_separates(GD_STALLS_FLOW_SEPARATES)
     assert regimes.gd_separates(GD_STALLS_FLOW_SEPARATES.with_param(Parameterisation("ewn")))
+
+
+WIDE_CE = dict(
+    data=multiclass_data(m=(6, 8), d=(2, 3), k=(3, 4)),
+    arch_kwargs=dict(depth=(2, 4), widths=(2, 4), activation=st.just("linear")),
+)
+
+
+@given(case=cases(**WIDE_CE, hidden_at_least_outputs=True) | thm3.EWN_CE_DEEP)
+@settings(max_examples=30)
+def test_hidden_widths_can_be_held_at_least_the_output_count(case):
+    assert case.arch.widths and all(case.data.k <= w <= 4 for w in case.arch.widths)
+
+
+def test_hidden_widths_reach_the_output_count_and_go_below_it_unless_held():
+    """The held range starts at the class count itself (find raises if no draw satisfies);
+    unheld, the same strategy draws below it."""
+    find(thm3.EWN_CE_DEEP, lambda c: c.data.k in c.arch.widths)
+    find(cases(**WIDE_CE), lambda c: min(c.arch.widths) < c.data.k)

@@ -85,11 +85,16 @@ def multiclass_data(m=(6, 20), d=(2, 4), k=(3, 4), margin=(0.05, 0.3)) -> st.Sea
 
 
 @st.composite
-def cases(draw, data=None, arch_kwargs=None, params=None, init_scale=st.just(1.0)) -> Case:
-    """A data set with an architecture that fits it (input and output sizes follow the data)."""
+def cases(draw, data=None, arch_kwargs=None, params=None, init_scale=st.just(1.0), hidden_at_least_outputs: bool = False) -> Case:
+    """A data set with an architecture that fits it (input and output sizes follow the data).
+    With hidden_at_least_outputs, every hidden width is also at least the output count: the
+    widths range (arch_kwargs' "widths", which must then be given) starts there."""
     spec = draw(data if data is not None else binary_data())
     outputs = 1 if spec.kind != "multiclass" else spec.k
     kwargs = dict(arch_kwargs or {})
+    if hidden_at_least_outputs:
+        low, high = kwargs["widths"]
+        kwargs["widths"] = (max(low, outputs), high)
     arch = draw(architectures(input_dim=st.just(spec.d), output_dim=st.just(outputs), **kwargs))
     param = draw(params if params is not None else parameterisations())
     return Case(spec, arch, param, draw(seeds()), draw(init_scale))

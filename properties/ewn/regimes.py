@@ -395,20 +395,23 @@ EWN_CE_A4_UNMET = UnmetAssumption(
 )
 
 
-# A4 on thm5's EWN family (multi-class cross-entropy deep linear flows to -600, widths 2-4,
-# 6-12 points in 2-3 dimensions, 3-4 classes), measured on uniform draws (2026-11-29): the
+# A4 on thm5's EWN family (multi-class cross-entropy deep linear flows to -600, 6-12 points in
+# 2-3 dimensions, 3-4 classes). Widths 2-4, measured on uniform draws (2026-11-29): the
 # normalised margin fell faster than |log L|^-0.05 over -450..-600 on 42 of 54 flows at depth
-# 2-4 (depth 2: 16 of 18, 3: 14 of 18, 4: 12 of 18) and on none of 28 at depth 1. Those sets
-# could miss a class; with every class present, it fell so on 26 of 40 (depth 2: 7 of 14, 3: 8
-# of 10, 4: 11 of 16; the same draws as EWN_CE_A4_UNMET's), and the rate claim passed on 13.
+# 2-4 (depth 2: 16 of 18, 3: 14 of 18, 4: 12 of 18) and on none of 28 at depth 1. The arm's
+# domain since then, hidden widths from the class count to 4 (test_thm3_rates says why), on 180
+# Hypothesis-drawn flows of depth 2-4 (three seeded runs, one of square nets; 2026-11-30), it
+# fell so on 90 (depth 2: 52 of 109, 3: 14 of 29, 4: 24 of 42; 4 classes: 48 of 51, 3 classes:
+# 42 of 129; square nets: 20 of 40). The rate claim passed on the other 88 and failed on none.
 EWN_CE_RATE_A4_UNMET = UnmetAssumption(
     arm="ewn",
     proxy="A4",
     domain="multi-class cross-entropy EWN deep linear nets of 2-4 layers, flowed to log L = -600",
     evidence=(
-        "on 54 uniformly drawn flows of depth 2-4 the normalised margin fell faster than |log L|^-0.05"
-        " across the late window on 42 (depth 2: 16 of 18, 3: 14 of 18, 4: 12 of 18);"
-        " at depth 1 on none of 28, so depth 1 is an arm of its own;"
-        " with every class present, on 26 of 40 (depth 2: 7 of 14, 3: 8 of 10, 4: 11 of 16)."
+        "on 180 drawn flows of depth 2-4 with hidden widths from the class count to 4 the normalised margin"
+        " fell faster than |log L|^-0.05 across the late window on 90 (depth 2: 52 of 109, 3: 14 of 29,"
+        " 4: 24 of 42; 4 classes: 48 of 51, 3 classes: 42 of 129; square nets: 20 of 40);"
+        " with widths 2-4, on 42 of 54 uniformly drawn flows of depth 2-4;"
+        " at depth 1 on none of 28, so depth 1 is an arm of its own."
     ),
 )
