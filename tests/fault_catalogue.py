@@ -203,6 +203,15 @@ def _loss_by_exp(log_loss):
     return wrong
 
 
+def _level_below_even_on_it(_):
+    from verify.gd import next_milestone
+
+    def wrong(log_l0, every):
+        return round(next_milestone(log_l0, every) / every)
+
+    return wrong
+
+
 def _class_mean(_):
     from verify.max_margin import MaxMargin, class_mean_direction
 
@@ -596,8 +605,9 @@ FAULTS: dict[str, Fault] = {
             lambda _: lambda c: (_slope_band_end(0) * c, _slope_band_end(1) * c),
             ("properties/ewn/test_prop1_a5_mild.py::test_lin_sep_swn_passes",),
         ),
-        # Issue 15: a window bound read by the last bits of a flow snapshot's level, and a verdict
-        # failing only in its trend taken as final where the run could be continued.
+        # Issue 15: a window bound read by the last bits of a flow snapshot's level, a verdict
+        # failing only in its trend taken as final where the run could be continued, a continued
+        # flow's start recorded twice, and thm5's deep EWN arm drawn narrower than its classes.
         Fault(
             "window-bound-bare",
             ("verify.trajectory:at_or_below",),
@@ -611,6 +621,20 @@ FAULTS: dict[str, Fault] = {
             "a verdict that fails only in a limit's trend is final at the first stage",
             lambda right: lambda verdict: verdict.status.value != "fail" and right(verdict),
             ("tests/test_verdicts.py::test_a_run_failing_only_in_a_trend_is_read_again_further_on_and_fails_at_the_last_stage",),
+        ),
+        Fault(
+            "first-level-on-the-start",
+            ("verify.flow:first_level",),
+            "a flow started on a snapshot level (to its last bits) records that level again as its first snapshot",
+            _level_below_even_on_it,
+            ("tests/test_levels.py::test_a_flow_started_on_a_level_records_the_next_one_first",),
+        ),
+        Fault(
+            "hidden-widths-unheld",
+            ("verify.strategies:cases",),
+            "hidden widths drawn below the class count where a domain holds them at least there",
+            lambda right: lambda *args, hidden_at_least_outputs=False, **kwargs: right(*args, **kwargs),
+            ("tests/test_strategies.py::test_hidden_widths_can_be_held_at_least_the_output_count",),
         ),
         # Issue 14: faults in the batched trainer alone; the one-network trainer keeps its own rules.
         Fault(
