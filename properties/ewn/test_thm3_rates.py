@@ -114,21 +114,29 @@ def deep_linear_flows(kind: str, depth=(1, 4), loss: str = "exponential", hidden
 # -325..-600, 1.91 on -600..-1200 and 1.95 on -1200..-2400. Such a run is flowed again from its
 # start to -1200 (one flow, so that t stays the flow's time) and judged there on the same two
 # halves of its tail; a b that has stopped approaching its claim still fails there.
+# The other trend-only miss is continued too: a late b within B_TOL whose deviation has not
+# shrunk from the early half. A thorough draw found one (BUMP below: Unnorm, cross-entropy,
+# depth 2, b - 1 of -0.020 and -0.021 on the halves), a bump in b's approach: -0.032, -0.020,
+# -0.011 on -50..-100, -100..-200, -200..-400, then -0.016, -0.004, -0.002, -0.0006 on
+# -400..-800 up to -3,200..-6,400. A b held off its claim by a constant within B_TOL keeps its
+# ratio near 1 and fails at -1200 (test_control_thm5_a_b_held_off_its_claim_fails_when_continued).
 CONTINUED = dataclasses.replace(FLOW, target_log_loss=2 * TARGET, max_evaluations=100_000)
 CONTINUED_REACHED = CONTINUED.target_log_loss + 1e-6
+TREND_ONLY = (["|b - expected| late"], ["|b - expected| late / early"])
 
 
 def verdict(case: Case, claimed_kind: str | None = None, claimed_b: float | None = None):
-    """The rate claim on the case's flow to -600, or to -1200 when only its final b is off while
-    still shrinking (CONTINUED). The claim is the case's own kind's b, or claimed_kind's, or
-    claimed_b itself (for the controls)."""
+    """The rate claim on the case's flow to -600, or to -1200 when it misses in one part of its
+    trend only, the final b off while still shrinking or within its band while not yet
+    shrinking (CONTINUED). The claim is the case's own kind's b, or claimed_kind's, or claimed_b
+    itself (for the controls)."""
     degree = case.arch.degree
     b = claimed_b if claimed_b is not None else expected_b(claimed_kind or case.param.kind, degree)
     rate = RATE_EWN if case.param.kind == "ewn" else RATE
     tolerance = rate if case.dataset().loss == "exponential" else dataclasses.replace(rate, slope_tol=None)
     trajectory = case.flow(FLOW)
     judged = claims.rate_claim(trajectory, b, degree, REACHED, PROXIES, tolerance)
-    if [c.name for c in judged.claims if not c.holds] != ["|b - expected| late"]:
+    if [c.name for c in judged.claims if not c.holds] not in TREND_ONLY:
         return judged
     longer = case.flow(CONTINUED)
     return claims.rate_claim(longer, b, degree, CONTINUED_REACHED, PROXIES, tolerance)
@@ -322,6 +330,38 @@ def test_control_thm5_a_continued_run_still_off_its_claim_fails():
     continued = verdict(STILL_CONVERGING, claimed_b=2.2)
     assert continued.status is Status.FAIL
     assert continued.proxies[0].threshold == CONTINUED_REACHED, "judged at -1200"
+
+
+# A thorough draw of the Unnorm cross-entropy arm (see TREND_ONLY): b - 1 on -50..-325 -0.0201
+# and on -325..-600 -0.0211 (late / early 0.99), every proxy holding (A4's margin exponent
+# +0.004); flowed to -1200, -0.018 and -0.005 on its halves.
+BUMP = Case(
+    DataSpec("multiclass", seed=938, m=9, d=3, k=4, margin=0.25),
+    Architecture(3, (3,), 4, "linear"),
+    Parameterisation("unnorm"),
+    init_seed=3628797,
+)
+
+
+def test_control_thm5_a_bump_in_b_is_judged_further_on():
+    """At -600 only the shrink fails, the late b within 0.021 of its claim; flowed to -1200 the
+    deviation has shrunk below the fit's resolution and the claim passes there."""
+    at_600 = claims.rate_claim(BUMP.flow(FLOW), 1.0, 2, REACHED, PROXIES, dataclasses.replace(RATE, slope_tol=None))
+    assert [c.name for c in at_600.claims if not c.holds] == ["|b - expected| late / early"]
+    continued = verdict(BUMP)
+    assert continued.status is Status.PASS
+    assert continued.proxies[0].threshold == CONTINUED_REACHED, "judged at -1200"
+
+
+@pytest.mark.parametrize("claimed_b", [0.95, 1.05])
+def test_control_thm5_a_b_held_off_its_claim_fails_when_continued(claimed_b):
+    """A claim half of B_TOL off BUMP's b: at -600 its late deviation is within the band and
+    does not shrink (late / early about 1), so the run is flowed on; at -1200 it still does not
+    shrink as SHRINK asks (1.38 and 0.82), and the run fails."""
+    continued = verdict(BUMP, claimed_b=claimed_b)
+    assert continued.status is Status.FAIL
+    assert continued.proxies[0].threshold == CONTINUED_REACHED, "judged at -1200"
+    assert [c.name for c in continued.claims if not c.holds] == ["|b - expected| late / early"]
 
 
 def test_unreached_target_is_inconclusive():
