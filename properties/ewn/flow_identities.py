@@ -9,6 +9,7 @@ controls look up the wrong ones.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -118,12 +119,24 @@ def symbolic_residual(kind: str, dim: int, formula: str | None = None) -> list[s
     return [sp.simplify(e) for e in (chain - predicted)]
 
 
+# The largest log L whose exponential is a double: a GD step on L needs L itself.
+LOG_LOSS_MAX = math.log(sys.float_info.max)
+
+
+def _step_factor(log_l: float, eta: float) -> float:
+    """eta * L for a GD step on L, from log L; a FloatingPointError where L is not a finite
+    double, which is GD at this eta having diverged."""
+    if not log_l < LOG_LOSS_MAX:
+        raise FloatingPointError(f"GD at eta = {eta:g} diverged: log L = {log_l:.6g}")
+    return eta * math.exp(log_l)
+
+
 def _step_unnorm(objective: Objective, weights: list[torch.Tensor], eta: float, node_scaled: bool):
     """One GD step on L in w space, each node's step eta ||w_u||^2 (or eta when not node_scaled)."""
     leaves = [w.detach().requires_grad_(True) for w in weights]
     value = objective.log_loss_from_weights(leaves)
     grads = torch.autograd.grad(value, leaves)
-    factor = eta * math.exp(float(value.detach()))
+    factor = _step_factor(float(value.detach()), eta)
     out = []
     for w, g in zip(weights, grads):
         scale = (w * w).sum(dim=1, keepdim=True) if node_scaled else torch.ones_like(w[:, :1])
@@ -138,6 +151,7 @@ def tracking_deviation(
 
     EWN: GD on theta with constant step eta from the parameters of w(0). Unnorm: GD in w space
     with per-node step eta ||w_u(t)||^2 (node_scaled) or a uniform step eta (the control).
+    Raises FloatingPointError at the step where either run's loss leaves the doubles.
     """
     net = objective_ewn.net
     theta = net.params_from_weights(weights0)
@@ -147,7 +161,8 @@ def tracking_deviation(
     worst = 0.0
     for _ in range(steps):
         log_l, grads = objective_ewn.value_and_grad(theta)
-        theta = [t - eta * math.exp(log_l) * g for t, g in zip(theta, grads)]
+        factor = _step_factor(log_l, eta)
+        theta = [t - factor * g for t, g in zip(theta, grads)]
         weights = _step_unnorm(objective_ewn, weights, eta, node_scaled)
         gap = torch.cat([(a - b).flatten() for a, b in zip(net.weights(theta), weights)]).norm()
         worst = max(worst, float(gap) / norm0)
