@@ -278,21 +278,26 @@ CROSSED_INSIDE = Case(
 
 
 @pytest.mark.parametrize(
-    "case, sides",
-    [(CROSSED_EARLY, (-1.0, 1.0)), (CROSSED_INSIDE, (1.0, 1.0))],
+    "case, sides, continued",
+    [(CROSSED_EARLY, (-1.0, 1.0), Status.INCONCLUSIVE), (CROSSED_INSIDE, (1.0, 1.0), Status.PASS)],
     ids=["between-the-halves", "inside-the-early-half"],
 )
-def test_control_thm5_a_fit_that_crossed_its_claim_is_inconclusive_not_a_counterexample(case, sides):
+def test_control_thm5_a_fit_that_crossed_its_claim_is_inconclusive_not_a_counterexample(case, sides, continued):
     """Seeded draw 20's false alarm crossed 2 between the halves (b 1.976 on -50..-325, 2.058 on
     -325..-600: a late deviation 2.5 times the early one, over RATE_EWN's floor); CROSSED_INSIDE
     crossed inside the early half, so both halves sit above 2 (2.012, 2.040; ratio 3.3) and only
-    the early half's quarters see it. The crossing makes each inconclusive; read without that
-    proxy, the ratio is the only failing check."""
+    the early half's quarters see it. At -600 the crossing makes each inconclusive; read without
+    that proxy, the ratio is the only failing check, so each is flowed on to -1200 (TREND_ONLY).
+    There seeded draw 20's b still sits across 2 (2.014, 2.043 on the halves: inconclusive), and
+    CROSSED_INSIDE's late deviation (0.024) is under RATE_EWN's floor: a pass."""
+    at_600 = claims.rate_claim(case.flow(FLOW), 2.0, 1, REACHED, PROXIES, dataclasses.replace(RATE_EWN, slope_tol=None))
+    assert at_600.status is Status.INCONCLUSIVE
+    assert [p.name for p in at_600.proxies if not p.holds] == [claims.RATE_CROSSED]
+    assert [c.name for c in at_600.claims if not c.holds] == ["|b - expected| late / early"]
+    assert (np.sign(at_600.metrics["b_early"] - 2.0), np.sign(at_600.metrics["b_late"] - 2.0)) == sides
     v = verdict(case)
-    assert v.status is Status.INCONCLUSIVE
-    assert [p.name for p in v.proxies if not p.holds] == [claims.RATE_CROSSED]
-    assert [c.name for c in v.claims if not c.holds] == ["|b - expected| late / early"]
-    assert (np.sign(v.metrics["b_early"] - 2.0), np.sign(v.metrics["b_late"] - 2.0)) == sides
+    assert v.status is continued
+    assert v.proxies[0].threshold == CONTINUED_REACHED, "judged at -1200"
 
 
 # Seeded draw 15's case (see CONTINUED), its data drawn again with every class present (the set
