@@ -26,9 +26,11 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from verify.cases import Case
+from verify.cases import Case, DataSpec
 from verify.gd import GDSettings
 from verify.margins import log_smoothed_margin
+from verify.nets import Architecture
+from verify.parameterisations import Parameterisation
 from verify.profiles import examples
 from verify.tally import expect_fail, property_of, record
 from verify.trajectory import Trajectory
@@ -89,8 +91,25 @@ def judge(trajectory: Trajectory, settings: GDSettings, degree: int) -> Verdict:
     return decide(proxies, claims, metrics)
 
 
+# (S5) asks eta <= H(L), and H depends on the net's smoothness near its margin as well as on L,
+# which s(t) does not see. A thorough draw (ReLU^3, 4 hidden units, 4 points, final gamma~
+# 0.010; pinned as SMALL_MARGIN below) undid a step at log L = -20 with s at most 0.13, and
+# gamma~ fell there by 0.0065; with k halved (0.005) and halved again, neither happened. A run
+# that fails is therefore run again with k halved, HALVINGS times at most, and the last run's
+# verdict stands: the theorem speaks of steps small enough, and a halving that clears the run
+# shows that its step was not. A wrong claim fails at every step (the wrong-degree control).
+HALVINGS = 2
+
+
 def gd_verdict(case: Case, settings: GDSettings = SCHEDULE, degree_offset: int = 0) -> Verdict:
-    return judge(case.train(settings, "cpu"), settings, case.arch.degree + degree_offset)
+    """The claims on GD under `settings`, or under its k halved where that run fails (HALVINGS)."""
+    for halving in range(HALVINGS + 1):
+        scaled = dataclasses.replace(settings, k0=settings.k0 / 2**halving, k_max=settings.k_max / 2**halving)
+        verdict = judge(case.train(scaled, "cpu"), scaled, case.arch.degree + degree_offset)
+        verdict.metrics["k0"] = scaled.k0
+        if verdict.status is not Status.FAIL:
+            break
+    return verdict
 
 
 @property_of("ll-gd")
@@ -104,6 +123,25 @@ def test_property_ll_gd_smoothed_margin_never_falls(case):
 @given(case=gd_cases())
 def test_control_ll_gd_wrong_degree_fails(case):
     expect_fail(gd_verdict(case, degree_offset=1))
+
+
+SMALL_MARGIN = Case(
+    DataSpec("binary", seed=13008832, m=4, d=2, margin=0.109375),
+    Architecture(2, (4,), 1, "relu3"),
+    Parameterisation("unnorm"),
+    init_seed=0,
+)
+
+
+def test_control_ll_gd_a_step_too_large_for_its_net_is_halved():
+    """SMALL_MARGIN under SCHEDULE undoes a step and gamma~ falls (a fail on that run alone);
+    with k halved it passes, and that is the verdict."""
+    first = judge(SMALL_MARGIN.train(SCHEDULE, "cpu"), SCHEDULE, SMALL_MARGIN.arch.degree)
+    assert first.status is Status.FAIL and first.claims[0].value == 1.0
+    verdict = gd_verdict(SMALL_MARGIN)
+    assert verdict.status is Status.PASS and verdict.metrics["k0"] == SCHEDULE.k0 / 2
+    wrong = gd_verdict(SMALL_MARGIN, degree_offset=1)
+    assert wrong.status is Status.FAIL and wrong.metrics["k0"] == SCHEDULE.k0 / 2**HALVINGS, "fails at every step"
 
 
 @settings(max_examples=examples(3))
