@@ -212,6 +212,17 @@ def _level_below_even_on_it(_):
     return wrong
 
 
+def _gd_judged_once(_):
+    from verify_lyu_li import test_ll_gd_margin_descent as ll_gd
+
+    def wrong(case, settings=ll_gd.SCHEDULE, degree_offset=0):
+        verdict = ll_gd.judge(case.train(settings, "cpu"), settings, case.arch.degree + degree_offset)
+        verdict.metrics["k0"] = settings.k0
+        return verdict
+
+    return wrong
+
+
 def _class_mean(_):
     from verify.max_margin import MaxMargin, class_mean_direction
 
@@ -607,7 +618,8 @@ FAULTS: dict[str, Fault] = {
         ),
         # Issue 15: a window bound read by the last bits of a flow snapshot's level, a verdict
         # failing only in its trend taken as final where the run could be continued, a continued
-        # flow's start recorded twice, and thm5's deep EWN arm drawn narrower than its classes.
+        # flow's start recorded twice, thm5's deep EWN arm drawn narrower than its classes, and
+        # steps too coarse for their case judged as if fine (thm1, ll-gd).
         Fault(
             "window-bound-bare",
             ("verify.trajectory:at_or_below",),
@@ -635,6 +647,20 @@ FAULTS: dict[str, Fault] = {
             "hidden widths drawn below the class count where a domain holds them at least there",
             lambda right: lambda *args, hidden_at_least_outputs=False, **kwargs: right(*args, **kwargs),
             ("tests/test_strategies.py::test_hidden_widths_can_be_held_at_least_the_output_count",),
+        ),
+        Fault(
+            "tracking-step-never-diverges",
+            ("verify_ewn.flow_identities:_step_factor",),
+            "thm1's GD steps take L capped at e^700 instead of stopping where L leaves the doubles",
+            lambda _: lambda log_l, eta: eta * math.exp(min(log_l, 700.0)),
+            ("properties/ewn/test_thm1_flow_equivalence.py::test_control_thm1_a_step_diverging_at_every_pair_is_inconclusive",),
+        ),
+        Fault(
+            "gd-step-never-halved",
+            ("verify_lyu_li.test_ll_gd_margin_descent:gd_verdict",),
+            "ll-gd's verdict read on the schedule's run alone, a failing run never run again at half the step",
+            _gd_judged_once,
+            ("properties/lyu_li/test_ll_gd_margin_descent.py::test_control_ll_gd_a_step_too_large_for_its_net_is_halved",),
         ),
         # Issue 14: faults in the batched trainer alone; the one-network trainer keeps its own rules.
         Fault(
