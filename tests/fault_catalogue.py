@@ -212,6 +212,12 @@ def _level_below_even_on_it(_):
     return wrong
 
 
+def _inconclusive_as_fail(verdict):
+    from verify.verdicts import Status
+
+    return dataclasses.replace(verdict, status=Status.FAIL) if verdict.status is Status.INCONCLUSIVE else verdict
+
+
 def _gd_judged_once(_):
     from verify_lyu_li import test_ll_gd_margin_descent as ll_gd
 
@@ -654,6 +660,23 @@ FAULTS: dict[str, Fault] = {
             "thm1's GD steps take L capped at e^700 instead of stopping where L leaves the doubles",
             lambda _: lambda log_l, eta: eta * math.exp(min(log_l, 700.0)),
             ("properties/ewn/test_thm1_flow_equivalence.py::test_control_thm1_a_step_diverging_at_every_pair_is_inconclusive",),
+        ),
+        Fault(
+            "slow-death-read-settled",
+            ("verify.checks:classify_survivors",),
+            "a visible node inside the settled band read as a survivor even while its fall quickens",
+            lambda right: lambda window, rule: right(window, dataclasses.replace(rule, slow_death=math.inf)),
+            (
+                "tests/test_verdicts.py::test_a_share_falling_ever_faster_inside_the_band_is_undecided",
+                "properties/ewn/test_thm2_norm_gradient.py::test_control_a_node_losing_a_slow_contest_is_undecided_not_a_counterexample",
+            ),
+        ),
+        Fault(
+            "some-draw-control-takes-inconclusive",
+            ("verify.tally:expect_fail_on_some",),
+            "a control asking some draw to fail is met by a draw that is only inconclusive",
+            lambda right: lambda cases, verdict_of, n: right(cases, lambda c: _inconclusive_as_fail(verdict_of(c)), n),
+            ("tests/test_verdicts.py::test_a_control_on_some_draw_needs_one_fail_and_no_inconclusive_counts",),
         ),
         Fault(
             "gd-step-never-halved",

@@ -17,6 +17,7 @@ from verify.tally import (
     UnmetAssumption,
     VacuousPropertyWarning,
     expect_fail,
+    expect_fail_on_some,
     failed_proxies,
     property_of,
     record,
@@ -74,6 +75,9 @@ def test_late_window_is_the_last_quarter_in_log_loss():
     assert [s.log_loss for s in late_window(trajectory(snaps))] == [-225.0, -250.0, -275.0, -300.0]
 
 
+RULE = SurvivorRule(floor=0.05, settled=0.05, dying=0.25, slow_death=0.01)
+
+
 def test_survivors_settled_dying_and_undecided():
     """Settled, visible but dying fast, drifting, rising, settled below the floor (a small
     survivor or a node dying too slowly to tell), dying below the floor, drifting below it,
@@ -82,17 +86,45 @@ def test_survivors_settled_dying_and_undecided():
     exponents = np.array([0.0, -0.4, -0.1, 0.2, 0.0, -0.4, -0.1, 0.2])
     first = np.array([0.5, 0.5, 0.5, 0.5, 0.01, 0.055, 0.01, 0.01])
     window = [snapshot(level, first * (level / levels[0]) ** exponents) for level in levels]
-    s = classify_survivors(window, SurvivorRule(floor=0.05, settled=0.05, dying=0.25))
+    s = classify_survivors(window, RULE)
     assert s.mask.tolist() == [True, False, False, False, False, False, False, False]
     assert s.fading.tolist() == [False, True, False, False, False, False, False, False]
     assert s.undecided.tolist() == [False, False, True, True, True, False, False, True]
+
+
+def _bent_window(first_half: float, second_half: float, share: float = 0.45) -> list:
+    """A four-snapshot window (-225..-300) whose second node's share goes as |log L|^first_half
+    up to the middle snapshot (-275) and as |log L|^second_half after it, beside a settled node."""
+    levels = [-225.0, -250.0, -275.0, -300.0]
+    shares = [share]
+    for a, b in zip(levels, levels[1:]):
+        shares.append(shares[-1] * (b / a) ** (first_half if b >= -275.0 else second_half))
+    return [snapshot(level, [0.8, s]) for level, s in zip(levels, shares)]
+
+
+@pytest.mark.parametrize(
+    "first_half, second_half, survives",
+    [
+        (-0.0215, -0.0235, False),  # thm2's SWN slow death at -300 (regimes.SURVIVORS)
+        (-0.0235, -0.0215, True),  # the same fall, settling
+        (-0.004, -0.006, True),  # falling ever faster, but slower than slow_death
+        (0.0215, 0.0235, True),  # rising ever faster: it is not this node that gives way
+    ],
+)
+def test_a_share_falling_ever_faster_inside_the_band_is_undecided(first_half, second_half, survives):
+    """Every case has its window exponent inside the settled band; only a fall beyond
+    slow_death that quickens over the window is undecided."""
+    s = classify_survivors(_bent_window(first_half, second_half), RULE)
+    assert abs(s.share_exponent[1]) <= RULE.settled
+    assert s.mask.tolist() == [True, survives]
+    assert s.undecided.tolist() == [False, not survives]
 
 
 def test_a_node_with_no_weight_is_dying_not_undecided():
     """A share of 0 at both ends has no exponent; it is read as dying, beside a survivor."""
     with np.errstate(divide="ignore"):  # the helper's log-share of 0
         window = [snapshot(level, [0.9, 0.0]) for level in [-225.0, -250.0, -275.0, -300.0]]
-    s = classify_survivors(window, SurvivorRule(floor=0.05, settled=0.05, dying=0.25))
+    s = classify_survivors(window, RULE)
     assert s.mask.tolist() == [True, False]
     assert s.undecided.tolist() == [False, False]
 
@@ -306,6 +338,22 @@ def test_a_drawn_control_skips_inconclusive_draws_and_needs_every_other_to_fail(
     # Why not assert FAIL on every draw: a draw whose proxy fails is inconclusive even when its
     # claim fails (random draws under thorough found one for ll-thm43's control).
     assert decide([Check("p", 1.0, 0.5)], [Check("c", 1.0, 0.5)]).status is Status.INCONCLUSIVE
+
+
+def _status_verdict(status: str):
+    proxy = Check("p", 1.0 if status == "inconclusive" else 0.0, 0.5)
+    return decide([proxy], [Check("c", 1.0 if status == "fail" else 0.0, 0.5)])
+
+
+def test_a_control_on_some_draw_needs_one_fail_and_no_inconclusive_counts():
+    """expect_fail_on_some: one failing draw among passes suffices and is returned; draws that
+    only pass, or are inconclusive with a failing claim, do not."""
+    drawn = st.integers(0, 9)
+    assert expect_fail_on_some(drawn, lambda i: _status_verdict("fail" if i == 7 else "pass"), 200) == 7
+    with pytest.raises(AssertionError, match="no draw of 200 failed"):
+        expect_fail_on_some(drawn, lambda i: _status_verdict("pass"), 200)
+    with pytest.raises(AssertionError):
+        expect_fail_on_some(drawn, lambda i: _status_verdict("inconclusive"), 200)
 
 
 def mostly_inconclusive_property():

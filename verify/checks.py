@@ -99,11 +99,18 @@ class SurvivorRule:
     one window, and read as a survivor such a node failed a claim instead: in seeded draw 24 (a
     4-layer SWN deep linear flow) a node at share 0.023 with e = -0.03 was 0.055 from aligned,
     and approached as |log L|^-0.02 at -450 (|log L|^-0.09 at -1,800).
+
+    A visible share inside the settled band is still undecided when it is not settling: when it
+    falls at least as fast as |log L|^-`slow_death` over the window's second half, and faster
+    there than over its first half. A settling survivor's exponent shrinks towards 0; a node
+    losing a slow contest for its place falls ever faster, and inside the band that looks the
+    same over one window (see regimes.SURVIVORS for the measured runs).
     """
 
     floor: float
     settled: float
     dying: float
+    slow_death: float
 
 
 UNDECIDED_NODES = "undecided nodes"
@@ -142,7 +149,10 @@ def classify_survivors(window: list[Snapshot], rule: SurvivorRule) -> Survivors:
     exponents = share_exponents(window)
     share = window[-1].node_share
     visible = share >= rule.floor
-    mask = visible & (np.abs(exponents) <= rule.settled)
+    middle = len(window) // 2
+    early, late = share_exponents(window[: middle + 1]), share_exponents(window[middle:])
+    not_settling = (late <= -rule.slow_death) & (late < early)
+    mask = visible & (np.abs(exponents) <= rule.settled) & ~not_settling
     fading = visible & (exponents <= -rule.dying)
     # A share of exactly 0 at both ends has no exponent (nan); it is dying, not undecided.
     dying = ~visible & ~(exponents >= -rule.settled)

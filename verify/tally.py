@@ -36,11 +36,13 @@ import functools
 import pickle
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import assume, event, note
-from hypothesis.errors import UnsatisfiedAssumption
+from hypothesis import Phase, assume, event, find, note, settings
+from hypothesis.errors import NoSuchExample, UnsatisfiedAssumption
+from hypothesis.strategies import SearchStrategy
 from scipy.stats import binomtest
 
 from verify import profiles
@@ -229,6 +231,23 @@ def expect_fail(verdict: Verdict) -> None:
     note(verdict.summary())
     assume(verdict.status is not Status.INCONCLUSIVE)
     assert verdict.status is Status.FAIL, verdict.summary()
+
+
+def expect_fail_on_some(cases: SearchStrategy[Any], verdict_of: Callable[[Any], Verdict], max_examples: int) -> Any:
+    """A drawn negative control for a claim about every draw (every step of every run): its
+    wrong formula is refuted by one failing draw, so some draw of `cases` among max_examples must
+    make verdict_of fail; returns the first such draw. Asking every draw to fail asks more than
+    the claim does: a wrong formula can agree with the right one on a whole run (a smoothed
+    margin read at degree L + 1, on a net whose margin rises faster than its norm). Draws are
+    generated, not shrunk, and none is stored."""
+    try:
+        return find(
+            cases,
+            lambda case: verdict_of(case).status is Status.FAIL,
+            settings=settings(max_examples=max_examples, phases=[Phase.generate], database=None),
+        )
+    except NoSuchExample:
+        raise AssertionError(f"no draw of {max_examples} failed the control") from None
 
 
 def _draw_key(args: tuple, kwargs: dict) -> bytes | None:

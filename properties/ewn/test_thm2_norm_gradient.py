@@ -30,7 +30,7 @@ from hypothesis import given, settings
 
 from verify import claims
 from verify.cases import Case, DataSpec
-from verify.checks import LimitTolerance
+from verify.checks import UNDECIDED_NODES, LimitTolerance
 from verify.gd import GDSettings
 from verify.nets import Architecture
 from verify.parameterisations import Parameterisation
@@ -155,3 +155,22 @@ def test_control_a_survivor_alignment_transient_is_inconclusive_not_a_counterexa
     unguarded = dataclasses.replace(TOLERANCE, alignment_drift_max=math.inf)
     assert claims.norm_gradient_claim(trajectory, claims.ewn_statistic, judging, unguarded).status is Status.FAIL
     assert verdict(ALIGNMENT_TRANSIENT, "ewn").status is Status.PASS, "settled by -450"
+
+
+# A thorough draw of the SWN arm whose hidden node 0 loses a slow contest with node 3: shares
+# 0.452 and 0.483 at -300, node 0 falling as |log L|^-0.022 and quickening (regimes.SURVIVORS),
+# node 3 rising. Read as survivors, their SWN ratio grew (|log r| 0.130, 0.170, 0.267 at -300,
+# -450, -900) and the run failed; node 0's share was still falling at -3,600 (0.389).
+SLOW_DEATH = Case(
+    DataSpec("binary", seed=4, m=4, d=2, margin=0.25), Architecture(2, (4,), 1, "relu2"), Parameterisation("swn"), init_seed=4
+)
+
+
+def test_control_a_node_losing_a_slow_contest_is_undecided_not_a_counterexample():
+    v = verdict(SLOW_DEATH, "swn", regimes.FLOW)
+    assert v.status is Status.INCONCLUSIVE
+    assert [p.name for p in v.proxies if not p.holds] == [UNDECIDED_NODES]
+    trajectory = regimes.FLOW.run(SLOW_DEATH, regimes.TARGET, None)
+    blind_rule = dataclasses.replace(regimes.SURVIVORS, slow_death=math.inf)
+    blind = dataclasses.replace(regimes.FLOW.judging(regimes.TARGET), survivors=blind_rule)
+    assert judge("swn")(trajectory, blind).status is Status.FAIL, "read as a survivor, the node fails the claim"
