@@ -1,9 +1,9 @@
 #!/bin/sh
 # A seeded false-alarm sweep that survives interruption: one `verify selftest --false-alarms 1
 # --record DIR` call per seed, at a pinned revision, skipping seeds already recorded in DIR.
-# A sweep of 40 seeds takes about 5 hours on 2 cores, longer than one sitting; rerun the same
-# command to go on. Pool the records with `verify selftest --pool DIR`, which refuses records
-# of other judging code.
+# A sweep of 40 seeds takes 2-3 hours on 2 cores (3-4 min a seed alone, measured at 883d6de on an
+# AMD EPYC); rerun the same command to go on. Pool the records with `verify selftest --pool DIR`,
+# which refuses records of other judging code.
 #
 # Run from the repository root: sh benchmarks/recorded_sweep.sh REV DIR SEED...
 #   REV   the revision to judge with (a worktree of it is made in $SWEEP_TREE, default
@@ -39,7 +39,7 @@ for seed in "$@"; do
     record=$records/seed-$(printf %05d "$seed").json
     [ -e "$record" ] && continue
     echo "seed $seed: start $(date -u +%FT%TZ)"
-    # Niced, so that the machine stays usable; a seed takes 7-8 min alone on 2 cores.
+    # Niced, so that the machine stays usable; a seed takes 3-4 min alone on 2 cores.
     if nice -n 10 verify selftest --false-alarms 1 --first-seed "$seed" --record "$records" \
         > "$records/logs/seed-$seed.log" 2>&1; then
         echo "seed $seed: clean $(date -u +%FT%TZ)"
