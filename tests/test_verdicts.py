@@ -318,15 +318,19 @@ def test_limit_checks_decay_unless_converged():
     assert all(c.holds for c in converged.checks(tol))
 
 
+def _status_verdict(status: str):
+    """A verdict of the given status: a failing proxy makes it inconclusive, a failing claim a fail."""
+    proxy = Check("p", 1.0 if status == "inconclusive" else 0.0, 0.5)
+    return decide([proxy], [Check("c", 1.0 if status == "fail" else 0.0, 0.5)])
+
+
 def drawn_control(statuses):
     """A drawn control whose draws' verdicts are the given statuses."""
 
     @settings(max_examples=50, database=None, derandomize=True)
     @given(st.sampled_from(statuses))
     def control(status):
-        proxy = Check("p", 1.0 if status == "inconclusive" else 0.0, 0.5)
-        claim = Check("c", 1.0 if status == "fail" else 0.0, 0.5)
-        expect_fail(decide([proxy], [claim]))
+        expect_fail(_status_verdict(status))
 
     return control
 
@@ -340,14 +344,9 @@ def test_a_drawn_control_skips_inconclusive_draws_and_needs_every_other_to_fail(
     assert decide([Check("p", 1.0, 0.5)], [Check("c", 1.0, 0.5)]).status is Status.INCONCLUSIVE
 
 
-def _status_verdict(status: str):
-    proxy = Check("p", 1.0 if status == "inconclusive" else 0.0, 0.5)
-    return decide([proxy], [Check("c", 1.0 if status == "fail" else 0.0, 0.5)])
-
-
 def test_a_control_on_some_draw_needs_one_fail_and_no_inconclusive_counts():
     """expect_fail_on_some: one failing draw among passes suffices and is returned; draws that
-    only pass, or are inconclusive with a failing claim, do not."""
+    only pass, or are only inconclusive, do not."""
     drawn = st.integers(0, 9)
     assert expect_fail_on_some(drawn, lambda i: _status_verdict("fail" if i == 7 else "pass"), 200) == 7
     with pytest.raises(AssertionError, match="no draw of 200 failed"):
